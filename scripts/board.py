@@ -1,0 +1,250 @@
+"""The pins board: open it, lock it, and write a build's pins all-or-nothing.
+
+A build never writes straight onto the board. Its pins are first written to a
+*staging* folder board; only when every pin is staged are they promoted, one
+version directory at a time, and the ``build_manifest`` pin (which lists the
+exact version of every pin of the build) is promoted last. So:
+
+* a killed build leaves at most one half-promoted version, at the latest
+  position of one pin; ``repair`` removes it at the start of the next build, and
+  readers that go through the manifest never see it;
+* on a local folder board each version directory appears by one atomic
+  ``rename``, so even plain ``pin_read`` of the latest version never sees half
+  a version;
+* a pin whose content did not change keeps its version (no new version).
+
+Only one build at a time may write a board: ``build_lock`` refuses a second one
+with a clear message (pins itself does not support concurrent writers).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from scripts.errors import BoardError
+from scripts.ingest import scheme
+
+MANIFEST = "build_manifest"
+REMOTE_PROTOCOLS = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "abfs", "abfs": "abfs"}
+REMOTE_PACKAGES = {"s3": "s3fs", "gcs": "gcsfs", "abfs": "adlfs"}
+STALE_REMOTE_LOCK_SECONDS = 3 * 3600
+
+
+def is_local(location: str) -> bool:
+    return scheme(location) in ("", "file")
+
+
+def local_path(location: str) -> Path:
+    return Path(location.removeprefix("file://"))
+
+
+def open_board(location: str, *, create: bool = False):
+    """A pins board for a folder path or an s3://, gs://, az:// URI.
+
+    Credentials for cloud boards come only from the environment (the cloud
+    SDKs' standard variables). ``create`` makes a missing local folder.
+    """
+    import pins
+
+    pins.config.pins_options.quiet = True  # the build logs its own progress
+    if is_local(location):
+        path = local_path(location)
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+        elif not path.is_dir():
+            raise BoardError(f"no board at {location}: build it with `uv run python -m scripts.build`")
+        return pins.board_folder(str(path), allow_pickle_read=True)
+    kind = scheme(location)
+    if kind not in REMOTE_PROTOCOLS:
+        raise BoardError(f"unsupported board {location!r}: use a folder path, s3://, gs:// or az://")
+    protocol = REMOTE_PROTOCOLS[kind]
+    try:
+        return pins.board(protocol, location.split("://", 1)[1], allow_pickle_read=True)
+    except ImportError:
+        raise BoardError(
+            f"a {kind}:// board needs the {REMOTE_PACKAGES[protocol]} package: "
+            "install the project with `uv sync --extra cloud`"
+        ) from None
+
+
+# ---------------------------------------------------------------- locking
+
+
+@contextmanager
+def build_lock(location: str) -> Iterator[None]:
+    """Hold the board's build lock, or fail at once if another build holds it."""
+    if is_local(location):
+        from filelock import FileLock, Timeout
+
+        path = local_path(location)
+        lock_file = path.parent / f".{path.name}.lock"
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(lock_file))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise BoardError(
+                f"another build is writing to the board {location} right now "
+                f"(lock {lock_file}); wait for it to finish, then run again"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+        return
+    with _remote_lock(location):
+        yield
+
+
+@contextmanager
+def _remote_lock(location: str) -> Iterator[None]:
+    """A marker object beside the board prefix. Object stores have no atomic
+    create-if-absent in fsspec, so two builds started within the same instant
+    could both pass; the schedule (one job, ``concurrency`` in the workflow)
+    prevents that. A marker older than three hours is taken as left by a
+    killed build."""
+    board = open_board(location)
+    marker = board.board.rstrip("/") + ".build-lock"
+    fs = board.fs
+    if fs.exists(marker):
+        try:
+            held = json.loads(fs.cat_file(marker))
+        except Exception:
+            held = {}
+        age = time.time() - float(held.get("since", 0))
+        if age < STALE_REMOTE_LOCK_SECONDS:
+            raise BoardError(
+                f"another build is writing to the board {location} "
+                f"(host {held.get('host', '?')}, pid {held.get('pid', '?')}, "
+                f"{age / 60:.0f} min ago); wait for it to finish, then run again"
+            )
+    owner = {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
+    fs.pipe_file(marker, json.dumps(owner).encode())
+    try:
+        yield
+    finally:
+        fs.rm(marker)
+
+
+# ---------------------------------------------------------------- state
+
+
+def version_is_complete(board, name: str, version: str) -> bool:
+    """True when the version's metadata and every data file it lists exist."""
+    try:
+        meta = board.pin_meta(name, version)
+    except Exception:
+        return False
+    files = meta.file if isinstance(meta.file, list) else [meta.file]
+    folder = board.construct_path([board.path_to_pin(name), version])
+    try:
+        return all(board.fs.exists(f"{folder}/{f}") for f in files if f)
+    except Exception:
+        return False
+
+
+def read_manifest(board) -> dict | None:
+    """The newest complete build manifest, or None on a new board."""
+    try:
+        if not board.pin_exists(MANIFEST):
+            return None
+        return board.pin_read(MANIFEST)
+    except Exception:
+        return None
+
+
+def manifest_is_current(board, manifest: dict | None, source_hash: str, code_hash: str) -> bool:
+    """The board holds a complete build of this source with this code."""
+    if not manifest:
+        return False
+    if manifest.get("source_hash") != source_hash or manifest.get("code_hash") != code_hash:
+        return False
+    return all(version_is_complete(board, n, v) for n, v in manifest.get("pins", {}).items())
+
+
+def repair(board) -> list[str]:
+    """Remove half-written latest versions left by a killed build; return what went."""
+    removed = []
+    for name in board.pin_list():
+        if name.startswith("."):
+            continue
+        while True:
+            try:
+                versions = board.pin_versions(name, as_df=False)
+            except Exception:
+                break
+            if not versions:
+                break
+            latest = versions[-1].version
+            if version_is_complete(board, name, latest):
+                break
+            folder = board.construct_path([board.path_to_pin(name), latest])
+            board.fs.rm(folder, recursive=True)
+            removed.append(f"{name}@{latest}")
+    return removed
+
+
+# ---------------------------------------------------------------- staging
+
+
+@contextmanager
+def staging_board(location: str) -> Iterator[object]:
+    """A scratch folder board; beside the target for a local board, so that
+    promoting a version is a rename on the same file system."""
+    import pins
+
+    pins.config.pins_options.quiet = True
+    if is_local(location):
+        target = local_path(location)
+        target.mkdir(parents=True, exist_ok=True)
+        parent = target.resolve().parent
+        for stale in parent.glob(f".{target.name}.staging-*"):  # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+        folder = tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=parent)
+    else:
+        folder = tempfile.mkdtemp(prefix="board-staging-")
+    try:
+        yield pins.board_folder(folder, allow_pickle_read=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def promote(staged, board, name: str) -> tuple[str, bool]:
+    """Move the staged pin ``name`` onto ``board``.
+
+    Returns ``(version, written)``: an unchanged pin (same content hash as the
+    board's latest complete version) keeps its existing version.
+    """
+    meta = staged.pin_meta(name)
+    version = meta.version.version
+    if board.pin_exists(name):
+        try:
+            latest = board.pin_meta(name)
+            if latest.pin_hash == meta.pin_hash and version_is_complete(board, name, latest.version.version):
+                return latest.version.version, False
+        except Exception:
+            pass  # a broken latest version: write a new one
+    source = Path(staged.board) / name / version
+    if "file" in _protocols(board):
+        destination = Path(board.board) / name / version
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(source, destination)  # atomic: the version appears whole
+    else:
+        folder = board.construct_path([board.path_to_pin(name), version])
+        files = sorted(source.iterdir(), key=lambda f: f.name == "data.txt")
+        for file in files:  # metadata last: a version without it is incomplete
+            board.fs.put_file(str(file), f"{folder}/{file.name}")
+    return version, True
+
+
+def _protocols(board) -> tuple[str, ...]:
+    protocol = board.fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)

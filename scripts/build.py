@@ -1,0 +1,223 @@
+"""Build the artifacts: raw LTER data → gate → tidy table, summaries, model → pins.
+
+    uv run python -m scripts.build [--source S[,S…]] [--board B] [--force]
+
+Exit status: 0 when the board is up to date (built or unchanged); 2 when the
+data fails the publish gate; 3 when a source cannot be read; 4 when the board
+cannot be opened or another build holds it. Messages go to stderr; an expected
+failure never shows a traceback, and nothing is pinned unless every step passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from scripts import config, ingest, provenance
+from scripts.errors import BuildError
+from scripts.progress import configure, log, step
+
+MODEL_PIN = "penguin_model"
+TIDY_PIN = "penguins"
+TABLE_DESCRIPTIONS = {
+    TIDY_PIN: "The tidy penguin observations, as the palmerpenguins package publishes them.",
+    "model_cv_metrics": "Cross-validated RMSE, MAE and R² of every candidate model, per fold.",
+    "model_test_metrics": "Every candidate's metrics on the held-out test split; `chosen` marks the pinned model.",
+    "model_test_predictions": "The pinned model's predictions against actual body mass on the test split.",
+    "model_importance": "Permutation importance of the pinned model's inputs (RMSE increase in g).",
+    "model_coefficients": "Coefficients of the linear candidates (grams per unit, or per category level).",
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.build",
+        description="Validate the raw penguin data and pin the tidy table, summaries and model.",
+    )
+    parser.add_argument(
+        "--source",
+        help=f"comma-separated paths or URLs, CSV or Parquet (default: ${config.ENV_SOURCE}, "
+        "else the raw CSV shipped in palmerpenguins)",
+    )
+    parser.add_argument(
+        "--board",
+        help=f"folder or s3://, gs://, az:// URI (default: ${config.ENV_BOARD}, else {config.DEFAULT_BOARD})",
+    )
+    parser.add_argument("--force", action="store_true", help="rebuild even when the board is up to date")
+    parser.add_argument("--verbose", action="store_true", help="log more detail")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure(verbose=args.verbose)
+    sources = [s.strip() for s in args.source.split(",") if s.strip()] if args.source else config.get_source()
+    location = args.board or config.get_board()
+    try:
+        run(sources, location, force=args.force)
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; the board keeps its previous state", file=sys.stderr)
+        return 130
+    return 0
+
+
+def run(sources: list[str], location: str, *, force: bool = False) -> str:
+    """Bring the board at ``location`` up to date with ``sources``.
+
+    Returns ``"up to date"`` when nothing had to be written, else ``"built"``.
+    """
+    from scripts import board as boards
+
+    with step("hash") as info:
+        ingest.check_reachable(sources)
+        source_hash = ingest.source_hash(sources)
+        code_hash = provenance.code_hash()
+        info["source"] = ingest.describe_sources(sources)
+        info["sha256"] = source_hash[:12]
+
+    target = boards.open_board(location, create=True)
+    with boards.build_lock(location):
+        previous = boards.read_manifest(target)
+        if not force and boards.manifest_is_current(target, previous, source_hash, code_hash):
+            log.info("up to date: %s already holds this data built by this code", location)
+            return "up to date"
+        removed = boards.repair(target)
+        if removed:
+            log.info("repair    removed half-written versions: %s", ", ".join(removed))
+
+        with tempfile.TemporaryDirectory(prefix="penguins-build-") as workdir:
+            artifacts = compute(sources, Path(workdir))
+            meta = {
+                "source_hash": source_hash,
+                "built_at": provenance.utc_now(),
+                "code_version": provenance.code_version(),
+                "code_hash": code_hash,
+                "packages": provenance.package_versions(),
+                "source_rows": artifacts["counts"]["raw"],
+                "clean_rows": artifacts["counts"]["clean"],
+            }
+            data_changed_at = meta["built_at"]
+            if previous and previous.get("source_hash") == source_hash:
+                data_changed_at = previous.get("data_changed_at", data_changed_at)
+            write_board(target, location, artifacts, meta, data_changed_at)
+    return "built"
+
+
+def compute(sources: list[str], workdir: Path) -> dict:
+    """Every artifact of the build, computed before anything is written."""
+    from scripts import clean, summarize, validate
+
+    con = ingest.connect(config.get_duckdb_settings())
+    with step("ingest") as info:
+        ingest.register_raw(con, sources)
+        info["files"] = len(sources)
+        info["columns"] = len(ingest.columns(con)) - 1
+    with step("validate") as info:
+        checked = validate.check(con)
+        info["rows in"] = checked["rows"]
+        info["rows rejected"] = 0
+        info["missing measurements"] = checked["missing measurements"]
+    with step("clean") as info:
+        clean_rows = clean.clean(con, workdir / "penguins.parquet")
+        info["rows out"] = clean_rows
+    with step("summarize") as info:
+        tables = summarize.summarize(con)
+        info["tables"] = len(tables)
+        info["rows"] = sum(len(t) for t in tables.values())
+    with step("train") as info:
+        from scripts import train
+
+        result = train.train(train.training_sample(con))
+        info["model"] = repr(result.chosen.name)
+        info.update({f"{k} rows": v for k, v in result.rows.items()})
+    tidy = con.execute("SELECT * FROM penguins").df()
+    con.close()
+    return {
+        "tidy": tidy,
+        "summaries": tables,
+        "model": result,
+        "counts": {"raw": checked["rows"], "clean": clean_rows},
+    }
+
+
+def write_board(target, location: str, artifacts: dict, meta: dict, data_changed_at: str) -> None:
+    """Stage every pin, promote them, then promote the manifest that names them."""
+    from scripts import board as boards
+    from scripts import summarize
+
+    result = artifacts["model"]
+    tables = {TIDY_PIN: artifacts["tidy"], **artifacts["summaries"], **result.tables}
+    with step("pin") as info, boards.staging_board(location) as staged:
+        for name, frame in tables.items():
+            description = TABLE_DESCRIPTIONS.get(name) or summarize.describe(name)
+            staged.pin_write(
+                frame,
+                name=name,
+                type="parquet",
+                title=name.replace("_", " "),
+                description=description,
+                metadata={**meta, "rows": len(frame)},
+            )
+        _stage_model(staged, result, meta)
+
+        versions, written = {}, []
+        for name in [*tables, MODEL_PIN]:
+            versions[name], new = boards.promote(staged, target, name)
+            if new:
+                written.append(name)
+        manifest = {
+            **meta,
+            "data_changed_at": data_changed_at,
+            "model": result.chosen.name,
+            "pins": versions,
+        }
+        staged.pin_write(
+            manifest,
+            name=boards.MANIFEST,
+            type="json",
+            title="build manifest",
+            description="The pins and versions of the last complete build, with its provenance.",
+            metadata=meta,
+        )
+        boards.promote(staged, target, boards.MANIFEST)
+        info["pins written"] = len(written)
+        info["unchanged"] = len(versions) - len(written)
+        info["board"] = location
+
+
+def _stage_model(staged, result, meta: dict) -> None:
+    """Pin the chosen pipeline with vetiver, with prototype data for the API."""
+    import vetiver
+    from vetiver.utils import modelcard_options
+
+    modelcard_options.quiet = True  # its model-card hint is not build progress
+    model = vetiver.VetiverModel(
+        result.model,
+        model_name=MODEL_PIN,
+        prototype_data=result.prototype,
+        description=f"Predicts body mass (g) of a Palmer penguin: {result.chosen.name}.",
+        metadata={**meta, "model": result.chosen.name, "features": list(result.prototype.columns)},
+    )
+    vetiver.vetiver_pin_write(_TopLevelMetadata(staged, meta), model)
+
+
+class _TopLevelMetadata:
+    """A board proxy that adds the build's metadata at the top level of the model
+    pin's metadata too (vetiver nests user metadata under ``user``), so every
+    pin carries ``source_hash`` and ``built_at`` in the same place."""
+
+    def __init__(self, board, meta: dict):
+        self._board, self._meta = board, meta
+        self.allow_pickle_read = board.allow_pickle_read
+
+    def pin_write(self, *args, metadata=None, **kwargs):
+        return self._board.pin_write(*args, metadata={**self._meta, **(metadata or {})}, **kwargs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Clean: raw observations to the tidy ``penguins`` table (``sql/clean.sql``).
+
+The table is written as Parquet by DuckDB and read back as a view, so later
+steps and the pin never need it in memory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scripts import sql
+
+TIDY_COLUMNS = (
+    "species",
+    "island",
+    "bill_length_mm",
+    "bill_depth_mm",
+    "flipper_length_mm",
+    "body_mass_g",
+    "sex",
+    "year",
+)
+
+
+def clean(con, out: Path) -> int:
+    """Write the tidy table to ``out`` (Parquet), define the view ``penguins``; return its rows."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # preserve_insertion_order keeps the raw row order, as the published table does.
+    con.execute(f"COPY ({sql.load('clean')}) TO '{out}' (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet('{out}')")
+    return con.execute("SELECT count(*) FROM penguins").fetchone()[0]

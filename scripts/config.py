@@ -1,0 +1,64 @@
+"""Names of the environment variables and their defaults, read at call time.
+
+Keeping the *names* as constants and reading the *values* inside small getters
+lets tests (and users) change the environment freely between calls.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+ENV_SOURCE = "REPORT_SOURCE"
+ENV_BOARD = "REPORT_BOARD"
+ENV_MEMORY_LIMIT = "REPORT_DUCKDB_MEMORY_LIMIT"
+ENV_TEMP_DIR = "REPORT_DUCKDB_TEMP_DIR"
+ENV_THREADS = "REPORT_DUCKDB_THREADS"
+
+DEFAULT_BOARD = "data/board"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_source() -> str:
+    """The raw LTER CSV that the ``palmerpenguins`` package ships.
+
+    Found without importing the package (which imports pandas), so that an
+    up-to-date check stays well under a second.
+    """
+    spec = importlib.util.find_spec("palmerpenguins")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return str(folder / "data" / "penguins-raw.csv")
+
+
+def get_source() -> list[str]:
+    """The raw input: ``REPORT_SOURCE`` split on commas, or the shipped raw CSV."""
+    value = os.environ.get(ENV_SOURCE, "").strip()
+    if not value:
+        return [default_source()]
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def get_board() -> str:
+    """Where the pins go: ``REPORT_BOARD`` (a folder or s3://, gs://, az:// URI)."""
+    return os.environ.get(ENV_BOARD, "").strip() or DEFAULT_BOARD
+
+
+def get_duckdb_settings() -> dict[str, str]:
+    """DuckDB settings from the environment, for bounded memory on big inputs.
+
+    ``REPORT_DUCKDB_MEMORY_LIMIT`` (e.g. ``1GB``), ``REPORT_DUCKDB_TEMP_DIR``
+    (where DuckDB spills) and ``REPORT_DUCKDB_THREADS``; unset ones keep DuckDB's
+    own defaults.
+    """
+    settings = {}
+    for env, key in (
+        (ENV_MEMORY_LIMIT, "memory_limit"),
+        (ENV_TEMP_DIR, "temp_directory"),
+        (ENV_THREADS, "threads"),
+    ):
+        value = os.environ.get(env, "").strip()
+        if value:
+            settings[key] = value
+    return settings

@@ -1,0 +1,61 @@
+"""Expected failures: bad, missing or unreachable input, a busy board.
+
+``scripts.build`` prints these as plain messages on stderr and exits with the
+error's ``exit_code``; only a bug shows a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class BuildError(Exception):
+    """Base of the failures a user can fix; ``str(error)`` is the whole message."""
+
+    exit_code = 1
+
+
+class SourceError(BuildError):
+    """The raw data cannot be found, read or parsed."""
+
+    exit_code = 3
+
+
+class BoardError(BuildError):
+    """The board cannot be opened, or another build holds it."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One failed gate rule: which rule, on which column, how many rows, examples."""
+
+    rule: str
+    column: str
+    rows: int
+    detail: str
+    examples: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        text = f'rule "{self.rule}", column "{self.column}": {self.rows:,} row'
+        text += "" if self.rows == 1 else "s"
+        text += f" {self.detail}"
+        if self.examples:
+            text += " (e.g. " + "; ".join(self.examples) + ")"
+        return text
+
+
+class GateError(BuildError):
+    """The data failed the publish gate; nothing was pinned."""
+
+    exit_code = 2
+
+    def __init__(self, violations: list[Violation]):
+        self.violations = violations
+        lines = [
+            f"the raw data failed the publish gate ({len(violations)} problem"
+            f"{'' if len(violations) == 1 else 's'}); nothing was pinned:"
+        ]
+        lines += [f"  - {v.describe()}" for v in violations]
+        super().__init__("\n".join(lines))

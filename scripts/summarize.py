@@ -1,0 +1,34 @@
+"""Summarize: the numbers the pages show, computed exactly in DuckDB.
+
+Each file ``scripts/sql/summaries/<name>.sql`` is one query over the tidy
+``penguins`` view, and its result is pinned under the same ``<name>``: to find
+where a number on the site comes from, open the file named like the pin.
+Every result is small whatever the raw size (aggregates, fixed-width bins, a
+capped sample), so pandas only ever holds small tables here.
+"""
+
+from __future__ import annotations
+
+from scripts import sql
+
+SUMMARY_DIR = sql.SQL_DIR / "summaries"
+
+
+def summary_names() -> list[str]:
+    """The summary tables, one per SQL file, in name order."""
+    return sorted(path.stem for path in SUMMARY_DIR.glob("*.sql"))
+
+
+def summarize(con) -> dict:
+    """Run every summary query; return ``{name: pandas.DataFrame}``."""
+    return {name: con.execute(sql.load(f"summaries/{name}")).df() for name in summary_names()}
+
+
+def describe(name: str) -> str:
+    """The leading comment of the summary's SQL file: what the table holds."""
+    lines = []
+    for line in sql.load(f"summaries/{name}").splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.removeprefix("--").strip())
+    return " ".join(lines) or name

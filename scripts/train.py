@@ -1,0 +1,229 @@
+"""Train: predict body mass, compare candidate models, keep the best.
+
+The reference model of this report is a linear regression of body mass on bill
+length, species and sex. Here it competes, by k-fold cross-validation with a
+fixed seed, against a mean baseline and richer models on all measurements; the
+winner (lowest mean CV RMSE) is refitted on the training split, scored on a
+held-out test split, and pinned with vetiver as ``penguin_model``. Every table
+``model.qmd`` shows is returned here, so the page never refits or unpickles.
+
+scikit-learn is imported inside the functions: quick commands stay quick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scripts import sql
+
+TARGET = "body_mass_g"
+NUMERIC = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm")
+CATEGORICAL = ("species", "island", "sex")
+REFERENCE_FEATURES = ("bill_length_mm", "species", "sex")
+ALL_FEATURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "species", "island", "sex")
+SEED = 20240101
+FOLDS = 5
+TEST_SHARE = 0.2
+BASELINE = "mean baseline"
+REFERENCE = "linear: bill length, species, sex"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    features: tuple[str, ...]
+    estimator: str  # "mean", "linear" or "boosting"
+    description: str
+
+
+CANDIDATES = (
+    Candidate(BASELINE, (), "mean", "Predicts the mean body mass of the training penguins."),
+    Candidate(REFERENCE, REFERENCE_FEATURES, "linear", "The reference model: ordinary least squares."),
+    Candidate(
+        "linear: all measurements",
+        ALL_FEATURES,
+        "linear",
+        "Ordinary least squares on every measurement, species, island and sex.",
+    ),
+    Candidate(
+        "gradient boosting: all measurements",
+        ALL_FEATURES,
+        "boosting",
+        "Histogram gradient-boosted trees on every measurement, species, island and sex.",
+    ),
+)
+
+
+@dataclass
+class TrainResult:
+    """The chosen fitted pipeline and the tables that describe the comparison."""
+
+    model: object  # a fitted sklearn Pipeline
+    chosen: Candidate
+    prototype: object  # one-row DataFrame of the model's input columns
+    tables: dict  # name -> DataFrame: model_cv_metrics, model_test_metrics, ...
+    rows: dict  # train / test row counts
+
+
+def training_sample(con):
+    """The bounded stratified sample the model learns from (``sql/training_sample.sql``)."""
+    return con.execute(sql.load("training_sample")).df()
+
+
+def make_pipeline(candidate: Candidate):
+    """An unfitted Pipeline: one-hot encoding inside, so the API takes raw values."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.dummy import DummyRegressor
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    categorical = [f for f in candidate.features if f in CATEGORICAL]
+    numeric = [f for f in candidate.features if f in NUMERIC]
+    prepare = ColumnTransformer(
+        [
+            ("num", "passthrough", numeric),
+            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
+        ],
+        verbose_feature_names_out=False,
+    )
+    estimator = {
+        "mean": lambda: DummyRegressor(strategy="mean"),
+        "linear": LinearRegression,
+        "boosting": lambda: HistGradientBoostingRegressor(
+            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=SEED
+        ),
+    }[candidate.estimator]()
+    if not candidate.features:  # the baseline ignores the features
+        return Pipeline([("model", estimator)])
+    return Pipeline([("prepare", prepare), ("model", estimator)])
+
+
+def _inputs(frame, candidate: Candidate):
+    columns = list(candidate.features) or list(REFERENCE_FEATURES)
+    return frame[columns]
+
+
+def train(sample) -> TrainResult:
+    """Cross-validate every candidate, pick the best, score it on held-out data."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.inspection import permutation_importance
+    from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+    from sklearn.model_selection import KFold, cross_validate, train_test_split
+
+    if len(sample) < 10 * FOLDS:
+        from scripts.errors import GateError, Violation
+
+        raise GateError(
+            [
+                Violation(
+                    "enough complete rows",
+                    TARGET,
+                    len(sample),
+                    f"have every feature; the model needs at least {10 * FOLDS}",
+                )
+            ]
+        )
+
+    strata = sample["species"].astype(str) + "/" + sample["sex"].astype(str)
+    train_rows, test_rows = train_test_split(sample, test_size=TEST_SHARE, random_state=SEED, stratify=strata)
+    folds = KFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    scoring = {"rmse": "neg_root_mean_squared_error", "mae": "neg_mean_absolute_error", "r2": "r2"}
+
+    cv_rows, fitted = [], {}
+    for candidate in CANDIDATES:
+        scores = cross_validate(
+            make_pipeline(candidate),
+            _inputs(train_rows, candidate),
+            train_rows[TARGET],
+            cv=folds,
+            scoring=scoring,
+        )
+        for fold in range(FOLDS):
+            cv_rows.append(
+                {
+                    "model": candidate.name,
+                    "fold": fold + 1,
+                    "rmse": -scores["test_rmse"][fold],
+                    "mae": -scores["test_mae"][fold],
+                    "r2": scores["test_r2"][fold],
+                }
+            )
+        fitted[candidate.name] = make_pipeline(candidate).fit(
+            _inputs(train_rows, candidate), train_rows[TARGET]
+        )
+    cv_metrics = pd.DataFrame(cv_rows)
+    mean_rmse = cv_metrics.groupby("model", sort=False)["rmse"].mean()
+    chosen = next(c for c in CANDIDATES if c.name == mean_rmse.idxmin())
+
+    test_rows_out = []
+    for candidate in CANDIDATES:
+        predicted = fitted[candidate.name].predict(_inputs(test_rows, candidate))
+        actual = test_rows[TARGET]
+        test_rows_out.append(
+            {
+                "model": candidate.name,
+                "rmse": root_mean_squared_error(actual, predicted),
+                "mae": mean_absolute_error(actual, predicted),
+                "r2": r2_score(actual, predicted),
+                "cv_rmse_mean": mean_rmse[candidate.name],
+                "cv_rmse_sd": cv_metrics.loc[cv_metrics.model == candidate.name, "rmse"].std(),
+                "chosen": candidate.name == chosen.name,
+                "features": ", ".join(candidate.features) or "none",
+                "description": candidate.description,
+            }
+        )
+
+    model = fitted[chosen.name]
+    test_inputs = _inputs(test_rows, chosen)
+    predictions = test_rows[list(CATEGORICAL)].reset_index(drop=True).copy()
+    predictions["actual_g"] = test_rows[TARGET].to_numpy()
+    predictions["predicted_g"] = model.predict(test_inputs)
+    predictions["residual_g"] = predictions["actual_g"] - predictions["predicted_g"]
+
+    importance = permutation_importance(
+        model,
+        test_inputs,
+        test_rows[TARGET],
+        scoring="neg_root_mean_squared_error",
+        n_repeats=20,
+        random_state=SEED,
+    )
+    importance_table = pd.DataFrame(
+        {
+            "feature": list(test_inputs.columns),
+            "rmse_increase_mean": importance.importances_mean,
+            "rmse_increase_sd": importance.importances_std,
+        }
+    ).sort_values("rmse_increase_mean", ascending=False, ignore_index=True)
+
+    coefficients = []
+    for candidate in CANDIDATES:
+        if candidate.estimator != "linear":
+            continue
+        pipeline = fitted[candidate.name]
+        names = pipeline.named_steps["prepare"].get_feature_names_out()
+        regression = pipeline.named_steps["model"]
+        coefficients.append(
+            {"model": candidate.name, "term": "(intercept)", "estimate": regression.intercept_}
+        )
+        coefficients += [
+            {"model": candidate.name, "term": str(term), "estimate": float(value)}
+            for term, value in zip(names, np.ravel(regression.coef_), strict=True)
+        ]
+
+    return TrainResult(
+        model=model,
+        chosen=chosen,
+        prototype=_inputs(train_rows, chosen).head(1).reset_index(drop=True),
+        tables={
+            "model_cv_metrics": cv_metrics,
+            "model_test_metrics": pd.DataFrame(test_rows_out),
+            "model_test_predictions": predictions,
+            "model_importance": importance_table,
+            "model_coefficients": pd.DataFrame(coefficients),
+        },
+        rows={"train": len(train_rows), "test": len(test_rows), "sample": len(sample)},
+    )

@@ -1,0 +1,219 @@
+"""Validate: the publish gate, as SQL over the raw source.
+
+Every rule is checked before anything is written. The counts for all rules come
+from a single scan of ``raw_observations`` (one aggregate query built from
+``RAW_COLUMNS``); examples are looked up only for the rules that fail.
+A failure raises ``GateError``, which names the rule, the column, how many rows
+and a few examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scripts.errors import GateError, Violation
+
+SPECIES = (
+    "Adelie Penguin (Pygoscelis adeliae)",
+    "Chinstrap penguin (Pygoscelis antarctica)",
+    "Gentoo penguin (Pygoscelis papua)",
+)
+ISLANDS = ("Biscoe", "Dream", "Torgersen")
+SEXES = ("MALE", "FEMALE")
+# One observation: a sample number within a study season and species.
+OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    """What the gate expects of one raw LTER column."""
+
+    name: str
+    kind: str  # "text", "integer", "number" or "date"
+    required: bool = True  # must be present in the source
+    not_null: bool = False  # every row must have a value
+    low: float | str | None = None  # plausible range (inclusive)
+    high: float | str | None = None
+    unit: str = ""
+    allowed: tuple[str, ...] = ()
+    measurement: bool = False  # must not be entirely missing
+
+
+# Plausible ranges are generous bounds for adult pygoscelid penguins (the shipped
+# data spans bill 32–60 mm, depth 13–22 mm, flipper 172–231 mm, mass 2.7–6.3 kg).
+RAW_COLUMNS = (
+    RawColumn("studyName", "text", not_null=True),
+    RawColumn("Sample Number", "integer", not_null=True, low=1, high=100_000),
+    RawColumn("Species", "text", not_null=True, allowed=SPECIES),
+    RawColumn("Island", "text", not_null=True, allowed=ISLANDS),
+    RawColumn("Date Egg", "date", not_null=True, low="1990-01-01", high="today"),
+    RawColumn("Culmen Length (mm)", "number", low=25, high=70, unit="mm", measurement=True),
+    RawColumn("Culmen Depth (mm)", "number", low=10, high=30, unit="mm", measurement=True),
+    RawColumn("Flipper Length (mm)", "number", low=150, high=250, unit="mm", measurement=True),
+    RawColumn("Body Mass (g)", "number", low=2000, high=7000, unit="g", measurement=True),
+    RawColumn("Sex", "text", allowed=SEXES),
+    RawColumn("Delta 15 N (o/oo)", "number", required=False, low=5, high=15, unit="‰"),
+    RawColumn("Delta 13 C (o/oo)", "number", required=False, low=-30, high=-20, unit="‰"),
+)
+
+
+def quote(name: str) -> str:
+    """A SQL identifier.
+
+    >>> quote('Body Mass (g)')
+    '"Body Mass (g)"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def parsed(column: RawColumn) -> str:
+    """SQL for the column's value parsed to its type (NULL when it does not parse)."""
+    sql_type = {"integer": "DOUBLE", "number": "DOUBLE", "date": "DATE"}[column.kind]
+    return f"TRY_CAST({quote(column.name)} AS {sql_type})"
+
+
+def _literal(value, kind: str) -> str:
+    if kind == "date":
+        return "current_date" if value == "today" else f"DATE '{value}'"
+    return repr(value)
+
+
+def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
+    """Every row-level rule as ``(rule, column, failing-row SQL, what it means)``."""
+    rules = []
+    for col in RAW_COLUMNS:
+        if col.name not in present:
+            continue
+        raw = quote(col.name)
+        if col.not_null:
+            rules.append(("missing value", col, f"{raw} IS NULL", "have no value"))
+        if col.kind in ("integer", "number", "date"):
+            value = parsed(col)
+            bad_type = f"{raw} IS NOT NULL AND {value} IS NULL"
+            if col.kind == "integer":
+                bad_type = f"({bad_type}) OR {value} <> round({value})"
+            rules.append(("type", col, bad_type, f"are not {_kind_words(col.kind)}"))
+            if col.low is not None:
+                low, high = _literal(col.low, col.kind), _literal(col.high, col.kind)
+                unit = f" {col.unit}" if col.unit else ""
+                rules.append(
+                    (
+                        "range",
+                        col,
+                        f"{value} IS NOT NULL AND NOT ({value} BETWEEN {low} AND {high})",
+                        f"outside the plausible range {col.low} to {col.high}{unit}",
+                    )
+                )
+        if col.allowed:
+            text = f"trim(CAST({raw} AS VARCHAR))"
+            allowed = ", ".join("'" + a.replace("'", "''") + "'" for a in col.allowed)
+            rules.append(
+                (
+                    "category",
+                    col,
+                    f"{raw} IS NOT NULL AND {text} NOT IN ({allowed})",
+                    "have an unknown value (known: " + ", ".join(col.allowed) + ")",
+                )
+            )
+    return rules
+
+
+def _kind_words(kind: str) -> str:
+    return {"integer": "whole numbers", "number": "numbers", "date": "dates (YYYY-MM-DD)"}[kind]
+
+
+def check(con, relation: str = "raw_observations") -> dict[str, int]:
+    """Run the gate over ``relation``; raise ``GateError`` listing every failure.
+
+    Returns the row count and the number of missing measurement values on success.
+    """
+    present = {row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
+    missing = [c for c in RAW_COLUMNS if c.required and c.name not in present]
+    if missing:
+        raise GateError(
+            [
+                Violation(
+                    "required column",
+                    c.name,
+                    0,
+                    "— the column is missing from the source (found: "
+                    + ", ".join(sorted(present - {"source_file"}))
+                    + ")",
+                )
+                for c in missing
+            ]
+        )
+
+    rules = rule_conditions(present)
+    measurements = [c for c in RAW_COLUMNS if c.measurement]
+    selects = ["count(*)"]
+    selects += [f"count(*) FILTER (WHERE {cond})" for _, _, cond, _ in rules]
+    selects += [f"count({quote(c.name)})" for c in measurements]
+    counts = con.execute(f"SELECT {', '.join(selects)} FROM {relation}").fetchone()
+    total, rule_counts, non_null = counts[0], counts[1 : 1 + len(rules)], counts[1 + len(rules) :]
+
+    if total == 0:
+        raise GateError([Violation("not empty", "*", 0, "— the source has no observations")])
+
+    violations = []
+    for (rule, col, cond, meaning), count in zip(rules, rule_counts, strict=True):
+        if count:
+            violations.append(
+                Violation(rule, col.name, count, meaning, _examples(con, relation, col.name, cond))
+            )
+    for col, count in zip(measurements, non_null, strict=True):
+        if count == 0:
+            violations.append(
+                Violation("all missing", col.name, total, "— every value of this measurement is missing")
+            )
+    violations += _duplicates(con, relation)
+    if violations:
+        raise GateError(violations)
+    return {"rows": total, "missing measurements": sum(total - n for n in non_null)}
+
+
+def _examples(con, relation: str, column: str, condition: str) -> list[str]:
+    """A few failing rows as ``'value' (file row N)``; row N counts data rows from 1."""
+    rows = con.execute(
+        f"""
+        SELECT value, source_file, row_in_file FROM (
+            SELECT CAST({quote(column)} AS VARCHAR) AS value, source_file,
+                   row_number() OVER (PARTITION BY source_file) AS row_in_file,
+                   ({condition}) AS failing
+            FROM {relation}
+        ) WHERE failing LIMIT {EXAMPLES}
+        """
+    ).fetchall()
+    return [_where(value, source, row) for value, source, row in rows]
+
+
+def _where(value, source: str, row: int) -> str:
+    name = str(source).rsplit("/", 1)[-1]
+    shown = "empty" if value is None else repr(value)
+    return f"{shown} in {name} row {row}"
+
+
+def _duplicates(con, relation: str) -> list[Violation]:
+    key = ", ".join(quote(k) for k in OBSERVATION_KEY)
+    dup_rows, examples = con.execute(
+        f"""
+        WITH groups AS (
+            SELECT {key}, count(*) AS n FROM {relation} GROUP BY ALL HAVING count(*) > 1
+        )
+        SELECT coalesce(sum(n), 0)::BIGINT,
+               list(concat_ws(' / ', {key}) ORDER BY {key})[1:{EXAMPLES}]
+        FROM groups
+        """
+    ).fetchone()
+    if not dup_rows:
+        return []
+    return [
+        Violation(
+            "duplicate observation",
+            " + ".join(OBSERVATION_KEY),
+            int(dup_rows),
+            "share their study, species and sample number with another row",
+            [f"{e!r} repeated" for e in examples],
+        )
+    ]
