@@ -82,13 +82,13 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
 
     target = boards.open_board(location, create=True)
     with boards.build_lock(location):
+        removed = boards.repair(target)
+        if removed:
+            log.info("repair    removed half-written versions: %s", ", ".join(removed))
         previous = boards.read_manifest(target)
         if not force and boards.manifest_is_current(target, previous, source_hash, code_hash):
             log.info("up to date: %s already holds this data built by this code", location)
             return "up to date"
-        removed = boards.repair(target)
-        if removed:
-            log.info("repair    removed half-written versions: %s", ", ".join(removed))
 
         with tempfile.TemporaryDirectory(prefix="penguins-build-") as workdir:
             artifacts = compute(sources, Path(workdir))

@@ -33,14 +33,15 @@ class Violation:
 
     rule: str
     column: str
-    rows: int
+    rows: int | None  # None for a rule about the whole table (a missing column)
     detail: str
     examples: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        text = f'rule "{self.rule}", column "{self.column}": {self.rows:,} row'
-        text += "" if self.rows == 1 else "s"
-        text += f" {self.detail}"
+        text = f'rule "{self.rule}", column "{self.column}": '
+        if self.rows is not None:
+            text += f"{self.rows:,} row{'' if self.rows == 1 else 's'} "
+        text += self.detail
         if self.examples:
             text += " (e.g. " + "; ".join(self.examples) + ")"
         return text

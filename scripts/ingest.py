@@ -46,8 +46,7 @@ def file_format(location: str) -> str:
     if name.endswith(CSV_SUFFIXES):
         return "csv"
     raise SourceError(
-        f"cannot tell the format of source {location!r}: "
-        "name it .csv (or .csv.gz) for CSV, .parquet for Parquet"
+        f"cannot tell the format of source {location!r}: name it .csv (or .csv.gz) for CSV, .parquet for Parquet"
     )
 
 
@@ -61,9 +60,7 @@ def check_reachable(sources: Iterable[str]) -> None:
             if not path.is_file():
                 raise SourceError(f"source not found: {location} (from REPORT_SOURCE)")
         elif kind not in ("http", "https") and kind not in FSSPEC_SCHEMES:
-            raise SourceError(
-                f"unsupported source {location!r}: use a path, http(s)://, s3://, gs:// or az://"
-            )
+            raise SourceError(f"unsupported source {location!r}: use a path, http(s)://, s3://, gs:// or az://")
 
 
 def source_hash(sources: Iterable[str]) -> str:
@@ -104,8 +101,7 @@ def _fsspec_filesystem(kind: str):
     except ImportError:
         package = FSSPEC_SCHEMES.get(kind, kind)
         raise SourceError(
-            f"reading {kind}:// sources needs the {package} package: "
-            "install the project with `uv sync --extra cloud`"
+            f"reading {kind}:// sources needs the {package} package: install the project with `uv sync --extra cloud`"
         ) from None
 
 

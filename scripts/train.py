@@ -151,9 +151,7 @@ def train(sample) -> TrainResult:
                     "r2": scores["test_r2"][fold],
                 }
             )
-        fitted[candidate.name] = make_pipeline(candidate).fit(
-            _inputs(train_rows, candidate), train_rows[TARGET]
-        )
+        fitted[candidate.name] = make_pipeline(candidate).fit(_inputs(train_rows, candidate), train_rows[TARGET])
     cv_metrics = pd.DataFrame(cv_rows)
     mean_rmse = cv_metrics.groupby("model", sort=False)["rmse"].mean()
     chosen = next(c for c in CANDIDATES if c.name == mean_rmse.idxmin())
@@ -206,9 +204,7 @@ def train(sample) -> TrainResult:
         pipeline = fitted[candidate.name]
         names = pipeline.named_steps["prepare"].get_feature_names_out()
         regression = pipeline.named_steps["model"]
-        coefficients.append(
-            {"model": candidate.name, "term": "(intercept)", "estimate": regression.intercept_}
-        )
+        coefficients.append({"model": candidate.name, "term": "(intercept)", "estimate": regression.intercept_})
         coefficients += [
             {"model": candidate.name, "term": str(term), "estimate": float(value)}
             for term, value in zip(names, np.ravel(regression.coef_), strict=True)

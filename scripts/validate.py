@@ -87,13 +87,13 @@ def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
             continue
         raw = quote(col.name)
         if col.not_null:
-            rules.append(("missing value", col, f"{raw} IS NULL", "have no value"))
+            rules.append(("missing value", col, f"{raw} IS NULL", "with no value"))
         if col.kind in ("integer", "number", "date"):
             value = parsed(col)
             bad_type = f"{raw} IS NOT NULL AND {value} IS NULL"
             if col.kind == "integer":
                 bad_type = f"({bad_type}) OR {value} <> round({value})"
-            rules.append(("type", col, bad_type, f"are not {_kind_words(col.kind)}"))
+            rules.append(("type", col, bad_type, f"not readable as {_kind_words(col.kind)}"))
             if col.low is not None:
                 low, high = _literal(col.low, col.kind), _literal(col.high, col.kind)
                 unit = f" {col.unit}" if col.unit else ""
@@ -113,7 +113,7 @@ def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
                     "category",
                     col,
                     f"{raw} IS NOT NULL AND {text} NOT IN ({allowed})",
-                    "have an unknown value (known: " + ", ".join(col.allowed) + ")",
+                    "with an unknown value (known: " + ", ".join(col.allowed) + ")",
                 )
             )
     return rules
@@ -136,10 +136,8 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
                 Violation(
                     "required column",
                     c.name,
-                    0,
-                    "— the column is missing from the source (found: "
-                    + ", ".join(sorted(present - {"source_file"}))
-                    + ")",
+                    None,
+                    "is missing from the source (found: " + ", ".join(sorted(present - {"source_file"})) + ")",
                 )
                 for c in missing
             ]
@@ -159,13 +157,11 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
     violations = []
     for (rule, col, cond, meaning), count in zip(rules, rule_counts, strict=True):
         if count:
-            violations.append(
-                Violation(rule, col.name, count, meaning, _examples(con, relation, col.name, cond))
-            )
+            violations.append(Violation(rule, col.name, count, meaning, _examples(con, relation, col.name, cond)))
     for col, count in zip(measurements, non_null, strict=True):
         if count == 0:
             violations.append(
-                Violation("all missing", col.name, total, "— every value of this measurement is missing")
+                Violation("all missing", col.name, total, "with no value: this measurement is missing in every row")
             )
     violations += _duplicates(con, relation)
     if violations:
@@ -213,7 +209,7 @@ def _duplicates(con, relation: str) -> list[Violation]:
             "duplicate observation",
             " + ".join(OBSERVATION_KEY),
             int(dup_rows),
-            "share their study, species and sample number with another row",
+            "repeating the study, species and sample number of another row",
             [f"{e!r} repeated" for e in examples],
         )
     ]

@@ -1,0 +1,140 @@
+"""The publish gate: every broken input stops the build, says what is wrong
+and where, and leaves the board exactly as it was."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from scripts import build, ingest, validate
+from scripts.errors import GateError
+from tests.conftest import raw_rows, snapshot, write_csv
+
+
+def set_value(column, value, rows=(0,)):
+    def mutate(data):
+        for i in rows:
+            data[i][column] = value
+        return data
+
+    return mutate
+
+
+def drop_column(column):
+    def mutate(data):
+        for row in data:
+            del row[column]
+        return data
+
+    return mutate
+
+
+def every(column, value):
+    def mutate(data):
+        for row in data:
+            row[column] = value
+        return data
+
+    return mutate
+
+
+# (case, mutation, rule, column, rows, words the message must contain)
+BROKEN = [
+    ("missing column", drop_column("Body Mass (g)"), "required column", "Body Mass (g)", None, "missing"),
+    ("empty", lambda data: data[:0], "not empty", "*", None, "no observations"),
+    ("text in a number", set_value("Culmen Length (mm)", "abc"), "type", "Culmen Length (mm)", 1, "'abc'"),
+    ("impossible date", set_value("Date Egg", "2007-13-45"), "type", "Date Egg", 1, "'2007-13-45'"),
+    ("fractional sample number", set_value("Sample Number", "1.5"), "type", "Sample Number", 1, "whole"),
+    ("too heavy", set_value("Body Mass (g)", "12000", rows=(0, 5)), "range", "Body Mass (g)", 2, "12000"),
+    ("negative flipper", set_value("Flipper Length (mm)", "-5"), "range", "Flipper Length (mm)", 1, "-5"),
+    ("future date", set_value("Date Egg", "2999-01-01"), "range", "Date Egg", 1, "2999-01-01"),
+    (
+        "unknown species",
+        set_value("Species", "Emperor penguin (Aptenodytes forsteri)"),
+        "category",
+        "Species",
+        1,
+        "Emperor",
+    ),
+    ("unknown island", set_value("Island", "Atlantis", rows=(0, 1, 2)), "category", "Island", 3, "Atlantis"),
+    ("unknown sex", set_value("Sex", "UNKNOWN"), "category", "Sex", 1, "UNKNOWN"),
+    ("missing species", set_value("Species", ""), "missing value", "Species", 1, "row 1"),
+    ("duplicate row", lambda data: [*data, dict(data[0])], "duplicate observation", "studyName", 2, "PAL0708"),
+    ("no flipper at all", every("Flipper Length (mm)", "NA"), "all missing", "Flipper Length (mm)", 344, "every"),
+]
+IDS = [case[0] for case in BROKEN]
+
+
+@pytest.fixture
+def board_copy(built_board, tmp_path):
+    """A private copy of a good board, so each case can prove it is untouched."""
+    folder = tmp_path / "board"
+    shutil.copytree(built_board, folder)
+    return folder
+
+
+@pytest.mark.parametrize(("case", "mutate", "rule", "column", "rows", "words"), BROKEN, ids=IDS)
+def test_broken_input_stops_the_build(tmp_path, board_copy, capsys, case, mutate, rule, column, rows, words):
+    source = write_csv(tmp_path / "broken.csv", mutate(raw_rows()))
+    before = snapshot(board_copy)
+
+    status = build.main(["--source", str(source), "--board", str(board_copy)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f'rule "{rule}"' in err
+    assert column in err
+    if rows is not None:
+        assert f": {rows} row" in err
+    assert words in err
+    assert "nothing was pinned" in err
+    assert "Traceback" not in err
+    assert snapshot(board_copy) == before
+
+
+def test_every_failure_is_reported_at_once(tmp_path):
+    data = set_value("Island", "Atlantis")(set_value("Body Mass (g)", "99999")(raw_rows()))
+    con = ingest.connect()
+    ingest.register_raw(con, [str(write_csv(tmp_path / "two.csv", data))])
+    with pytest.raises(GateError) as caught:
+        validate.check(con)
+    assert [(v.rule, v.column, v.rows) for v in caught.value.violations] == [
+        ("category", "Island", 1),
+        ("range", "Body Mass (g)", 1),
+    ]
+    assert "two.csv row 1" in str(caught.value)
+
+
+def test_shipped_data_passes_with_its_missing_values(raw_csv):
+    con = ingest.connect()
+    ingest.register_raw(con, [raw_csv])
+    # two penguins were not measured: 4 measurements each are NA
+    assert validate.check(con) == {"rows": 344, "missing measurements": 8}
+
+
+def test_command_line_failure_has_no_traceback(tmp_path, board_copy):
+    source = write_csv(tmp_path / "bad.csv", set_value("Island", "Atlantis")(raw_rows()))
+    before = snapshot(board_copy)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.build", "--source", str(source), "--board", str(board_copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("[build] hash")
+    assert 'error: the raw data failed the publish gate (1 problem); nothing was pinned:\n  - rule "category", ' in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert snapshot(board_copy) == before
+
+
+def test_missing_source_exits_3_without_touching_the_board(board_copy, capsys):
+    before = snapshot(board_copy)
+    assert build.main(["--source", "/no/such/raw.csv", "--board", str(board_copy)]) == 3
+    assert "source not found: /no/such/raw.csv" in capsys.readouterr().err
+    assert snapshot(board_copy) == before

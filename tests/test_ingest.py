@@ -1,0 +1,94 @@
+"""Ingest: DuckDB reads the raw layout from CSV or Parquet, one file or many."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scripts import ingest
+from scripts.errors import SourceError
+from tests.conftest import raw_rows, write_csv
+
+
+def count_raw(sources: list[str]) -> tuple[int, int]:
+    con = ingest.connect()
+    ingest.register_raw(con, sources)
+    rows = con.execute("SELECT count(*) FROM raw_observations").fetchone()[0]
+    adelie = con.execute("SELECT count(*) FROM raw_observations WHERE \"Species\" LIKE 'Adelie%'").fetchone()[0]
+    return rows, adelie
+
+
+def test_shipped_csv_has_344_observations(raw_csv):
+    assert count_raw([raw_csv]) == (344, 152)
+
+
+def test_files_per_species_are_unioned(tmp_path):
+    rows = raw_rows()
+    paths = []
+    for species in ("Adelie", "Gentoo", "Chinstrap"):
+        part = [r for r in rows if r["Species"].startswith(species)]
+        paths.append(str(write_csv(tmp_path / f"{species}.csv", part)))
+    assert count_raw(paths) == (344, 152)
+
+
+def test_parquet_and_csv_together(tmp_path, raw_csv):
+    rows = raw_rows()
+    adelie = [r for r in rows if r["Species"].startswith("Adelie")]
+    others = write_csv(tmp_path / "others.csv", [r for r in rows if not r["Species"].startswith("Adelie")])
+    csv_adelie = write_csv(tmp_path / "adelie.csv", adelie)
+    parquet = tmp_path / "adelie.parquet"
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{csv_adelie}', nullstr='NA')) TO '{parquet}' (FORMAT parquet)")
+    assert count_raw([str(others), str(parquet)]) == (344, 152)
+
+
+def test_source_hash_is_content_based(tmp_path, raw_csv):
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(Path(raw_csv).read_bytes())
+    assert ingest.source_hash([raw_csv]) == ingest.source_hash([str(copy)])
+    copy.write_bytes(copy.read_bytes().replace(b"3750", b"3751", 1))
+    assert ingest.source_hash([raw_csv]) != ingest.source_hash([str(copy)])
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("/no/such/penguins.csv", "source not found: /no/such/penguins.csv"),
+        ("penguins.xlsx", "cannot tell the format"),
+        ("ftp://example.org/penguins.csv", "unsupported source"),
+    ],
+)
+def test_unusable_sources_are_named(location, message):
+    with pytest.raises(SourceError, match=message):
+        ingest.check_reachable([location])
+
+
+def test_unparseable_file_is_a_source_error(tmp_path):
+    broken = tmp_path / "broken.parquet"
+    broken.write_text("this is not parquet")
+    with pytest.raises(SourceError, match=r"broken\.parquet"):
+        ingest.register_raw(ingest.connect(), [str(broken)])
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A loopback HTTP server for files under tmp_path; yields its base URL."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_http_source_is_read_by_duckdb(tmp_path, raw_csv, http_server):
+    (tmp_path / "penguins-raw.csv").write_bytes(Path(raw_csv).read_bytes())
+    url = f"{http_server}/penguins-raw.csv"
+    assert count_raw([url]) == (344, 152)
+    assert ingest.source_hash([url]) == ingest.source_hash([raw_csv])

@@ -1,0 +1,84 @@
+"""Train: candidates compared fairly, the best one kept, tables for the page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from scripts import clean, config, ingest, train
+from scripts.errors import GateError
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    con = ingest.connect()
+    ingest.register_raw(con, [config.default_source()])
+    clean.clean(con, tmp_path_factory.mktemp("clean") / "penguins.parquet")
+    return train.training_sample(con)
+
+
+@pytest.fixture(scope="module")
+def result(sample):
+    return train.train(sample)
+
+
+def test_sample_has_complete_rows_only(sample):
+    # 344 penguins, 11 without sex (2 of them also unmeasured): 333 complete
+    assert len(sample) == 333
+    assert not sample.isna().any().any()
+
+
+def test_every_candidate_is_cross_validated(result):
+    cv = result.tables["model_cv_metrics"]
+    assert cv.groupby("model").size().to_dict() == {c.name: train.FOLDS for c in train.CANDIDATES}
+    assert (cv["rmse"] > 0).all()
+
+
+def test_chosen_model_has_the_lowest_cv_rmse_and_beats_the_baseline(result):
+    metrics = result.tables["model_test_metrics"].set_index("model")
+    assert metrics["chosen"].sum() == 1
+    chosen = metrics.index[metrics["chosen"]][0]
+    assert chosen == result.chosen.name
+    assert metrics.loc[chosen, "cv_rmse_mean"] == metrics["cv_rmse_mean"].min()
+    baseline = metrics.loc[train.BASELINE]
+    assert metrics.loc[chosen, "rmse"] < 0.5 * baseline["rmse"]
+    assert metrics.loc[train.REFERENCE, "r2"] > 0.8
+    assert result.rows == {"train": 266, "test": 67, "sample": 333}
+
+
+def test_predictions_and_importance(result):
+    predictions = result.tables["model_test_predictions"]
+    assert len(predictions) == 67
+    residual = predictions["actual_g"] - predictions["predicted_g"]
+    assert residual.tolist() == pytest.approx(predictions["residual_g"].tolist())
+    importance = result.tables["model_importance"]
+    assert set(importance["feature"]) == set(result.prototype.columns)
+    coefficients = result.tables["model_coefficients"]
+    assert "(intercept)" in set(coefficients["term"])
+
+
+def test_pipeline_takes_raw_values(result):
+    one = pd.DataFrame(
+        [
+            {
+                "bill_length_mm": 45.0,
+                "bill_depth_mm": 15.0,
+                "flipper_length_mm": 220,
+                "species": "Gentoo",
+                "island": "Biscoe",
+                "sex": "male",
+            }
+        ]
+    )[list(result.prototype.columns)]
+    predicted = float(result.model.predict(one)[0])
+    assert 4500 < predicted < 6500
+
+
+def test_training_is_reproducible(sample, result):
+    again = train.train(sample)
+    pd.testing.assert_frame_equal(again.tables["model_cv_metrics"], result.tables["model_cv_metrics"])
+
+
+def test_too_few_rows_fail_the_gate(sample):
+    with pytest.raises(GateError, match="enough complete rows"):
+        train.train(sample.head(20))
