@@ -1,0 +1,106 @@
+"""Benchmark (not a test): single-row latency and throughput of the prediction API.
+
+    uv run python benchmarks/api_latency.py [--requests 2000] [--clients 4]
+
+Builds a board in a temporary folder if REPORT_BOARD has no model, starts
+``scripts.serve`` on a free loopback port, sends single-row /predict requests
+one at a time (latency) and then from several clients at once (throughput), and
+prints the figures. Targets: p50 <= 10 ms, >= 300 requests/s on 2 cores.
+Traffic goes to 127.0.0.1 only; the request count bounds the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+ROW = [
+    {
+        "bill_length_mm": 45.0,
+        "bill_depth_mm": 15.0,
+        "flipper_length_mm": 220.0,
+        "species": "Gentoo",
+        "island": "Biscoe",
+        "sex": "male",
+    }
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        board = Path(tmp) / "board"
+        subprocess.run([sys.executable, "-m", "scripts.build", "--board", str(board)], cwd=ROOT, check=True)
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "scripts.serve", "--board", str(board), "--port", str(port)], cwd=ROOT
+        )
+        url = f"http://127.0.0.1:{port}/predict"
+        try:
+            for _ in range(300):
+                try:
+                    requests.get(url.replace("predict", "ping"), timeout=1)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            session = requests.Session()
+            for _ in range(50):  # warm up
+                session.post(url, json=ROW).raise_for_status()
+            latencies = []
+            for _ in range(args.requests):
+                start = time.perf_counter()
+                session.post(url, json=ROW).raise_for_status()
+                latencies.append((time.perf_counter() - start) * 1000)
+            latencies.sort()
+            p = lambda q: latencies[int(q * (len(latencies) - 1))]  # noqa: E731
+            print(
+                f"single-row latency, {args.requests} sequential requests: "
+                f"p50 {p(0.5):.1f} ms, p95 {p(0.95):.1f} ms, p99 {p(0.99):.1f} ms (target p50 <= 10 ms)"
+            )
+
+            per_client = args.requests // args.clients
+
+            def client() -> None:
+                own = requests.Session()
+                for _ in range(per_client):
+                    own.post(url, json=ROW).raise_for_status()
+
+            threads = [threading.Thread(target=client) for _ in range(args.clients)]
+            start = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            seconds = time.perf_counter() - start
+            total = per_client * args.clients
+            print(
+                f"throughput, {args.clients} clients x {per_client} requests: "
+                f"{total / seconds:.0f} requests/s (target >= 300; client and server share the 2 cores)"
+            )
+            print(f"mean latency under load: {statistics.mean([seconds / per_client * 1000]):.1f} ms per request")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

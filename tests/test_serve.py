@@ -1,0 +1,132 @@
+"""The prediction API: every endpoint, every error, and a real server."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+import requests
+from fastapi.testclient import TestClient
+
+from scripts import config, serve
+
+GENTOO = {
+    "bill_length_mm": 45.0,
+    "bill_depth_mm": 15.0,
+    "flipper_length_mm": 220.0,
+    "species": "Gentoo",
+    "island": "Biscoe",
+    "sex": "male",
+}
+
+
+@pytest.fixture(scope="module")
+def client(built_board):
+    return TestClient(serve.create_app(str(built_board)), raise_server_exceptions=False)
+
+
+def test_predict(client):
+    response = client.post("/predict", json=[GENTOO, {**GENTOO, "sex": "female", "bill_length_mm": 43.0}])
+    assert response.status_code == 200
+    male, female = response.json()["predict"]
+    assert 4500 < female < male < 6500
+
+
+def test_ping_metadata_prototype_docs(client, built_board):
+    import pins
+
+    assert client.get("/ping").json() == {"ping": "pong"}
+    metadata = client.get("/metadata").json()
+    board = pins.board_folder(str(built_board))
+    assert metadata["version"] == board.pin_meta("penguin_model").version.version
+    assert metadata["user"]["source_hash"] == board.pin_meta("penguins").user["source_hash"]
+    prototype = client.get("/prototype").json()
+    assert set(prototype["properties"]) == set(GENTOO)
+    assert client.get("/docs").status_code == 200
+    assert "/predict" in client.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ([{**GENTOO, "bill_length_mm": "long"}], "bill_length_mm"),
+        ([{k: v for k, v in GENTOO.items() if k != "sex"}], "sex"),
+        ([{**GENTOO, "species": None}], "species"),
+        (GENTOO, "body"),  # one object instead of a list of rows
+        ("not rows", "body"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field(client, body, field):
+    response = client.post("/predict", json=body)
+    assert response.status_code == 422
+    assert field in response.text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"", b"[]", b"[1, 2]", b"null"],
+)
+def test_malformed_body_is_never_a_5xx(client, raw):
+    response = client.post("/predict", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+
+
+def test_missing_model_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert serve.main(["--board", str(tmp_path / "empty")]) == 4
+    err = capsys.readouterr().err
+    assert "has no 'penguin_model' pin" in err and "scripts.build" in err
+    assert serve.main(["--board", str(tmp_path / "nowhere")]) == 4
+    assert "no board at" in capsys.readouterr().err
+
+
+def test_unknown_model_version_lists_the_known_ones(built_board, capsys):
+    assert serve.main(["--board", str(built_board), "--model-version", "19990101T000000Z-00000"]) == 4
+    assert "has no version '19990101T000000Z-00000'" in capsys.readouterr().err
+
+
+def test_older_version_can_be_served(built_board):
+    import pins
+
+    version = pins.board_folder(str(built_board)).pin_meta("penguin_model").version.version
+    app = serve.create_app(str(built_board), version)
+    assert TestClient(app).get("/metadata").json()["version"] == version
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_real_server_answers_vetiver_predict(built_board):
+    import vetiver
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scripts.serve", "--board", str(built_board), "--port", str(port)],
+        cwd=config.PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/ping", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not start: " + server.stderr.read())
+        predictions = vetiver.predict(f"{base}/predict", pd.DataFrame([GENTOO, {**GENTOO, "sex": "female"}]))
+        assert list(predictions.columns) == ["predict"]
+        assert len(predictions) == 2 and predictions["predict"].between(3000, 7000).all()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
