@@ -88,6 +88,7 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
         previous = boards.read_manifest(target)
         if not force and boards.manifest_is_current(target, previous, source_hash, code_hash):
             log.info("up to date: %s already holds this data built by this code", location)
+            boards.record_check(location, "up to date", provenance.utc_now())
             return "up to date"
 
         with tempfile.TemporaryDirectory(prefix="penguins-build-") as workdir:
@@ -105,6 +106,7 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
             if previous and previous.get("source_hash") == source_hash:
                 data_changed_at = previous.get("data_changed_at", data_changed_at)
             write_board(target, location, artifacts, meta, data_changed_at)
+        boards.record_check(location, "built", meta["built_at"])
     return "built"
 
 

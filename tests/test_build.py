@@ -20,6 +20,7 @@ from scripts import build, config
 from tests.conftest import raw_rows, snapshot, write_csv
 
 TABLE_PINS = [
+    "bill_trends",
     "correlations",
     "histograms",
     "measurement_stats",

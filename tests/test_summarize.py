@@ -24,6 +24,7 @@ def ingest_default():
 
 def test_one_table_per_sql_file(tables):
     assert sorted(tables) == [
+        "bill_trends",
         "correlations",
         "histograms",
         "measurement_stats",
@@ -82,7 +83,8 @@ def test_histograms_count_every_measured_penguin(tables):
 
 
 def test_correlations_show_the_pooled_trend_reversing(tables):
-    corr = tables["correlations"].set_index(["group", "x", "y"])["r"]
+    corr = tables["correlations"].melt(["group", "measurement"], var_name="y", value_name="r")
+    corr = corr.set_index(["group", "measurement", "y"])["r"]
     penguins = load_penguins()
     pooled = penguins["bill_length_mm"].corr(penguins["bill_depth_mm"])
     assert corr[("All species", "bill_length_mm", "bill_depth_mm")] == pytest.approx(pooled)
@@ -120,3 +122,14 @@ def test_measurements_by_year(tables):
     expected = penguins.query("species == 'Chinstrap' and year == 2008")["flipper_length_mm"].mean()
     assert by_year.loc[("flipper_length_mm", "Chinstrap", 2008), "mean"] == pytest.approx(expected)
     assert len(by_year) == 4 * 3 * 3
+
+
+def test_bill_trends_reverse_within_species(tables):
+    trends = tables["bill_trends"].set_index("group")
+    assert trends.loc["All species", "slope"] < 0
+    assert (trends.drop("All species")["slope"] > 0).all()
+    assert trends.loc["All species", "n"] == 342
+    penguins = load_penguins().dropna(subset=["bill_length_mm", "bill_depth_mm"])
+    gentoo = penguins[penguins.species == "Gentoo"]
+    slope = gentoo["bill_length_mm"].cov(gentoo["bill_depth_mm"]) / gentoo["bill_length_mm"].var()
+    assert trends.loc["Gentoo", "slope"] == pytest.approx(slope)

@@ -1,7 +1,6 @@
 -- Pearson correlation of every pair of measurements, for all species pooled
--- ("All species") and within each species: the full matrix in long form
--- (x, y, r), both orders and the diagonal, so a page can draw it as it is.
--- n is the number of penguins with both measurements.
+-- ("All species") and within each species: the full 4 x 4 matrix of each
+-- group, one row per measurement, so a page can draw it as it is.
 WITH wide AS (
     SELECT species, bill_length_mm AS a, bill_depth_mm AS b,
            CAST(flipper_length_mm AS DOUBLE) AS c, CAST(body_mass_g AS DOUBLE) AS d
@@ -41,8 +40,13 @@ matrix AS (
     UNION ALL SELECT "group", 'c', 'c', 1.0, n_c FROM pairs
     UNION ALL SELECT "group", 'd', 'd', 1.0, n_d FROM pairs
 )
-SELECT m."group", nx.name AS x, ny.name AS y, m.r, m.n
+SELECT m."group", nx.name AS measurement,
+       max(m.r) FILTER (WHERE ny.name = 'bill_length_mm')    AS bill_length_mm,
+       max(m.r) FILTER (WHERE ny.name = 'bill_depth_mm')     AS bill_depth_mm,
+       max(m.r) FILTER (WHERE ny.name = 'flipper_length_mm') AS flipper_length_mm,
+       max(m.r) FILTER (WHERE ny.name = 'body_mass_g')       AS body_mass_g
 FROM matrix m
 JOIN names nx ON nx.key = m.x
 JOIN names ny ON ny.key = m.y
-ORDER BY m."group", m.x, m.y
+GROUP BY m."group", m.x, nx.name
+ORDER BY m."group", m.x

@@ -1,0 +1,123 @@
+"""What the pages use to read the board: open it, read pins, show freshness.
+
+The documents only read pins and draw. This module opens the board named by
+``REPORT_BOARD`` and reads each pin at the version the last complete build
+recorded in ``build_manifest`` (so a page never mixes two builds), and it
+holds the few presentation settings shared by all pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from functools import cache
+
+from scripts import config
+
+# A page shows a "stale data" banner when the data last changed longer ago than this.
+STALE_AFTER_DAYS = 30
+MANIFEST = "build_manifest"
+HOW_TO_BUILD = "build it with `uv run python -m scripts.build` (or point REPORT_BOARD at a built board)"
+SPECIES_COLORS = {"Adelie": "#d95f02", "Chinstrap": "#7570b3", "Gentoo": "#1b9e77"}
+MEASUREMENT_LABELS = {
+    "bill_length_mm": "Bill length (mm)",
+    "bill_depth_mm": "Bill depth (mm)",
+    "flipper_length_mm": "Flipper length (mm)",
+    "body_mass_g": "Body mass (g)",
+}
+
+
+class MissingPin(RuntimeError):
+    """The board or a pin the page needs is not there."""
+
+
+@cache
+def board():
+    """The pins board in ``REPORT_BOARD`` (default ``data/board``)."""
+    from scripts.board import open_board
+    from scripts.errors import BoardError
+
+    try:
+        return open_board(config.get_board())
+    except BoardError as error:
+        raise MissingPin(str(error)) from None
+
+
+@cache
+def manifest() -> dict:
+    """The last complete build: provenance and the version of every pin."""
+    if not board().pin_exists(MANIFEST):
+        raise MissingPin(f"the board at {config.get_board()} has no {MANIFEST!r} pin: {HOW_TO_BUILD}")
+    return board().pin_read(MANIFEST)
+
+
+def read(name: str):
+    """A pinned table, at the version of the last complete build."""
+    version = manifest()["pins"].get(name)
+    if version is None:
+        raise MissingPin(f"the board at {config.get_board()} has no pin {name!r}: {HOW_TO_BUILD}")
+    return board().pin_read(name, version=version)
+
+
+def meta(name: str):
+    """A pin's metadata (never its data: the model is not unpickled)."""
+    version = manifest()["pins"].get(name)
+    if version is None:
+        raise MissingPin(f"the board at {config.get_board()} has no pin {name!r}: {HOW_TO_BUILD}")
+    return board().pin_meta(name, version=version)
+
+
+def _parse(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def freshness(now: dt.datetime | None = None) -> dict:
+    """When the data last changed, when the build last ran, and whether it is stale."""
+    from scripts.board import last_check
+
+    now = now or dt.datetime.now(dt.UTC)
+    changed = _parse(manifest()["data_changed_at"])
+    check = last_check(config.get_board()) or {"checked_at": manifest()["built_at"]}
+    age_days = (now - changed).days
+    return {
+        "data_as_of": changed,
+        "last_checked": _parse(check["checked_at"]),
+        "age_days": age_days,
+        "stale": age_days > STALE_AFTER_DAYS,
+    }
+
+
+def when(moment: dt.datetime) -> str:
+    """A timestamp as readers write it: 22 November 2026, 01:20 UTC."""
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def download_link(frame, filename: str):
+    """An HTML link that downloads ``frame`` as CSV, embedded in the page."""
+    from IPython.display import HTML
+
+    data = base64.b64encode(frame.to_csv(index=False).encode()).decode()
+    label = html.escape(filename)
+    return HTML(
+        f'<p class="download"><a download="{label}" href="data:text/csv;base64,{data}">'
+        f"Download {label} (CSV, {len(frame):,} rows)</a></p>"
+    )
+
+
+def use_figure_style() -> None:
+    """One look for every figure: white background, readable in light and dark themes."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    mpl.rcParams.update(
+        {
+            "figure.facecolor": "white",
+            "savefig.facecolor": "white",
+            "figure.dpi": 96,
+            "savefig.dpi": 96,
+            "figure.figsize": (7.5, 4.2),
+            "axes.titleweight": "bold",
+        }
+    )

@@ -1,0 +1,152 @@
+"""The Quarto pages, executed as Quarto's Jupyter engine does: each .qmd's
+Python cells in a real kernel, against a board built from the shipped data."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from scripts import config
+
+PAGES = ["index.qmd", "eda.qmd", "model.qmd", "data.qmd"]
+CELL = re.compile(r"^```\{python\}\n(.*?)^```$", re.S | re.M)
+PROCESSING = re.compile(
+    r"import duckdb|duckdb\.|sklearn|\.fit\(|pin_write|\.groupby\(|\.pivot_table\(|\.merge\(|"
+    r"\.to_parquet\(|\.to_csv\([^)]*['\"/]|\bSELECT\b|\bFROM\s+\w+\s+WHERE\b",
+)
+
+
+def python_cells(page: str) -> list[str]:
+    return CELL.findall((config.PROJECT_ROOT / page).read_text())
+
+
+def execute(page: str, board, monkeypatch) -> nbformat.NotebookNode:
+    monkeypatch.setenv(config.ENV_BOARD, str(board))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in python_cells(page)])
+    client = NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(config.PROJECT_ROOT)}}
+    )
+    client.execute()
+    return notebook
+
+
+def outputs(notebook, mime: str) -> list[str]:
+    found = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if mime == "stream" and output.get("output_type") == "stream":
+                found.append(output["text"])
+            elif mime in output.get("data", {}):
+                found.append(output["data"][mime])
+    return found
+
+
+def label_of(cell_source: str) -> str:
+    return re.search(r"#\| label: (\S+)", cell_source).group(1)
+
+
+@pytest.fixture(scope="module")
+def executed(built_board, tmp_path_factory):
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        yield {page: execute(page, built_board, monkeypatch) for page in PAGES}
+    finally:
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_cell_is_labelled_and_only_reads_and_draws(page):
+    cells = python_cells(page)
+    assert cells, page
+    labels = [label_of(c) for c in cells]
+    assert labels[0] == "setup" and len(set(labels)) == len(labels)
+    for cell in cells:
+        assert not PROCESSING.search(cell), f"{page}: {label_of(cell)} computes: move it into scripts/"
+    text = (config.PROJECT_ROOT / page).read_text()
+    assert re.search(r"^description: .{40,}", text, re.M), f"{page} needs a description for readers and search"
+
+
+@pytest.mark.parametrize(
+    ("page", "figures", "tables", "downloads"),
+    [("index.qmd", 0, 0, 0), ("eda.qmd", 8, 4, 6), ("model.qmd", 4, 2, 4), ("data.qmd", 0, 1, 15)],
+)
+def test_pages_show_what_they_promise(executed, page, figures, tables, downloads):
+    notebook = executed[page]
+    assert len(outputs(notebook, "image/png")) == figures
+    html = outputs(notebook, "text/html")
+    assert sum("gt_table" in h for h in html) == tables
+    links = sum(h.count('download="') for h in html) + sum(s.count('download="') for s in outputs(notebook, "stream"))
+    assert links == downloads
+    source = (config.PROJECT_ROOT / page).read_text()
+    assert len(re.findall(r"#\| label: fig-", source)) == figures
+    for label in re.findall(r"#\| label: (fig-\S+)", source):
+        block = source[source.index(f"#| label: {label}") :].split("\n```", 1)[0]
+        assert "#| fig-alt:" in block and "#| fig-cap:" in block, f"{label} needs alt text and a caption"
+
+
+def test_headline_numbers_equal_the_pins(executed, built_board):
+    import pins
+
+    board = pins.board_folder(str(built_board))
+    overview = board.pin_read("overview").iloc[0]
+    metrics = board.pin_read("model_test_metrics")
+    chosen = metrics[metrics["chosen"]].iloc[0]
+    text = "".join(outputs(executed["index.qmd"], "stream"))
+    assert f"**{overview['penguins']:,}** penguins observed" in text
+    assert "**344** penguins observed" in text
+    assert "**3** species" in text and "**3** islands" in text and "(2007–2009)" in text
+    assert f"within **{chosen['rmse']:,.0f} g**" in text
+    assert "*Data as of*" in text and "*Last checked*" in text
+    assert "Stale data" not in text
+
+
+def test_model_page_shows_the_card_and_the_api_call(executed, built_board):
+    import pins
+
+    text = "".join(outputs(executed["model.qmd"], "stream"))
+    version = pins.board_folder(str(built_board)).pin_meta("penguin_model").version.version
+    assert version in text
+    assert "curl -s http://127.0.0.1:8080/predict" in text and "from vetiver import predict" in text
+    assert "**Not for:**" in text
+
+
+def test_stale_banner_threshold(built_board, monkeypatch):
+    import datetime as dt
+
+    import report
+
+    monkeypatch.setenv(config.ENV_BOARD, str(built_board))
+    report.board.cache_clear()
+    report.manifest.cache_clear()
+    fresh = report.freshness()
+    assert fresh["stale"] is False
+    later = fresh["data_as_of"] + dt.timedelta(days=report.STALE_AFTER_DAYS + 1)
+    assert report.freshness(now=later)["stale"] is True
+
+
+def test_missing_board_fails_with_the_pin_and_how_to_build(tmp_path, monkeypatch):
+    with pytest.raises(CellExecutionError, match=r"no board at .*scripts\.build"):
+        execute("index.qmd", tmp_path / "nowhere", monkeypatch)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CellExecutionError, match=r"no 'build_manifest' pin.*scripts\.build"):
+        execute("index.qmd", empty, monkeypatch)
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
+def test_quarto_renders_the_site(built_board, tmp_path):
+    site = config.PROJECT_ROOT / "_site"
+    env = {**__import__("os").environ, config.ENV_BOARD: str(built_board)}
+    result = subprocess.run(["quarto", "render"], cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for page in ("index.html", "eda.html", "model.html", "data.html", "search.json"):
+        assert (site / page).is_file(), page
+    index = (site / "index.html").read_text()
+    assert "penguins observed" in index and "<svg" in index  # the graphviz diagram is inline SVG
