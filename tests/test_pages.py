@@ -3,6 +3,7 @@ Python cells in a real kernel, against a board built from the shipped data."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -143,7 +144,7 @@ def test_missing_board_fails_with_the_pin_and_how_to_build(tmp_path, monkeypatch
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
 def test_quarto_renders_the_site(built_board, tmp_path):
     site = config.PROJECT_ROOT / "_site"
-    env = {**__import__("os").environ, config.ENV_BOARD: str(built_board)}
+    env = {**os.environ, config.ENV_BOARD: str(built_board)}
     result = subprocess.run(["quarto", "render"], cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     for page in ("index.html", "eda.html", "model.html", "data.html", "search.json"):
