@@ -14,10 +14,10 @@ import html
 from functools import cache
 
 from scripts import config
+from scripts.board import MANIFEST
 
 # A page shows a "stale data" banner when the data last changed longer ago than this.
 STALE_AFTER_DAYS = 30
-MANIFEST = "build_manifest"
 HOW_TO_BUILD = "build it with `uv run python -m scripts.build` (or point REPORT_BOARD at a built board)"
 SPECIES_COLORS = {"Adelie": "#d95f02", "Chinstrap": "#7570b3", "Gentoo": "#1b9e77"}
 MEASUREMENT_LABELS = {
@@ -52,20 +52,22 @@ def manifest() -> dict:
     return board().pin_read(MANIFEST)
 
 
-def read(name: str):
-    """A pinned table, at the version of the last complete build."""
+def _version(name: str) -> str:
+    """The version of ``name`` that the last complete build wrote."""
     version = manifest()["pins"].get(name)
     if version is None:
         raise MissingPin(f"the board at {config.get_board()} has no pin {name!r}: {HOW_TO_BUILD}")
-    return board().pin_read(name, version=version)
+    return version
+
+
+def read(name: str):
+    """A pinned table, at the version of the last complete build."""
+    return board().pin_read(name, version=_version(name))
 
 
 def meta(name: str):
     """A pin's metadata (never its data: the model is not unpickled)."""
-    version = manifest()["pins"].get(name)
-    if version is None:
-        raise MissingPin(f"the board at {config.get_board()} has no pin {name!r}: {HOW_TO_BUILD}")
-    return board().pin_meta(name, version=version)
+    return board().pin_meta(name, version=_version(name))
 
 
 def _parse(stamp: str) -> dt.datetime:

@@ -14,9 +14,9 @@ import argparse
 import sys
 
 from scripts import config
+from scripts.build import MODEL_PIN
 from scripts.errors import BoardError, BuildError
 
-MODEL_PIN = "penguin_model"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 
