@@ -61,8 +61,20 @@ def _version(name: str) -> str:
 
 
 def read(name: str):
-    """A pinned table, at the version of the last complete build."""
-    return board().pin_read(name, version=_version(name))
+    """A pinned table, at the version of the last complete build.
+
+    Parquet pins are read from the file's path (``pin_download``), not through the
+    Python file object ``pin_read`` hands to pyarrow: with a file object, a pyarrow
+    worker may release it while the interpreter shuts down, which aborts the
+    process on Python < 3.14 ("terminate called without an active exception").
+    """
+    import pandas as pd
+
+    version = _version(name)
+    if meta(name).type != "parquet":
+        return board().pin_read(name, version=version)
+    (path,) = board().pin_download(name, version=version)
+    return pd.read_parquet(path)
 
 
 def meta(name: str):

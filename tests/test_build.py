@@ -78,9 +78,13 @@ def test_board_has_every_pin_with_provenance(built_board):
 
 
 def test_every_pin_reads_back_with_plain_pins_in_another_process(built_board):
+    # pin_read hands pyarrow a Python file object; a pyarrow worker may drop it while
+    # the interpreter shuts down, which aborts Python < 3.14 after the work is done
+    # (upstream pyarrow/CPython race, see report.read). The script therefore ends with
+    # os._exit once its output is flushed: this test is about what plain pins reads.
     script = textwrap.dedent(
         f"""
-        import json, pins, vetiver
+        import json, os, sys, pins, vetiver
         board = pins.board_folder({str(built_board)!r}, allow_pickle_read=True)
         out = {{}}
         for name in board.pin_list():
@@ -92,6 +96,8 @@ def test_every_pin_reads_back_with_plain_pins_in_another_process(built_board):
             else:
                 out[name] = len(board.pin_read(name))
         print(json.dumps(out))
+        sys.stdout.flush()
+        os._exit(0)
         """
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -101,6 +107,22 @@ def test_every_pin_reads_back_with_plain_pins_in_another_process(built_board):
     assert out["penguins"] == 344
     assert out["overview"] == 1
     assert "bill_length_mm" in out["penguin_model"] and "species" in out["penguin_model"]
+
+
+def test_page_reader_exits_cleanly_after_reading_every_table(built_board):
+    # What the pages do (report.read: Parquet by path) must not hit the exit race above.
+    script = textwrap.dedent(
+        """
+        import report
+        rows = {name: len(report.read(name)) for name in report.manifest()["pins"] if name != "penguin_model"}
+        print(rows["penguins"], rows["overview"])
+        """
+    )
+    env = {**os.environ, "REPORT_BOARD": str(built_board), "PYTHONPATH": str(config.PROJECT_ROOT)}
+    for _ in range(3):
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["344", "1"]
 
 
 def test_rerun_writes_nothing(board_copy):
