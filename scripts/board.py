@@ -195,6 +195,30 @@ def repair(board) -> list[str]:
 # ---------------------------------------------------------------- staging
 
 
+def parquet_file(path: Path, rows: int, columns: list[str]):
+    """A Parquet file that DuckDB already wrote, to pin as a ``parquet`` pin as is.
+
+    ``pin_write(parquet_file(...), type="parquet", title=...)`` copies the file
+    into the pin instead of writing a DataFrame, so a table of any size is pinned
+    without ever being loaded into memory; readers still get a plain Parquet pin.
+    (pins writes through an adaptor object; this is one for a file on disk.)
+    """
+    from pins._adaptors import Adaptor
+
+    class ParquetFile(Adaptor):
+        def write_parquet(self, file: str) -> None:
+            try:
+                os.link(path, file)  # same file system: no copy
+            except OSError:
+                shutil.copyfile(path, file)
+
+        @property
+        def _obj_name(self) -> str:
+            return f"{rows} x {len(columns)} Parquet file"
+
+    return ParquetFile(str(path))
+
+
 @contextmanager
 def staging_board(location: str) -> Iterator[object]:
     """A scratch folder board; beside the target for a local board, so that

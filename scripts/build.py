@@ -114,7 +114,7 @@ def compute(sources: list[str], workdir: Path) -> dict:
     """Every artifact of the build, computed before anything is written."""
     from scripts import clean, summarize, validate
 
-    con = ingest.connect(config.get_duckdb_settings())
+    con = ingest.connect(config.get_duckdb_settings(spill_dir=str(workdir / "spill")))
     with step("ingest") as info:
         ingest.register_raw(con, sources)
         info["files"] = len(sources)
@@ -137,10 +137,10 @@ def compute(sources: list[str], workdir: Path) -> dict:
         result = train.train(train.training_sample(con))
         info["model"] = repr(result.chosen.name)
         info.update({f"{k} rows": v for k, v in result.rows.items()})
-    tidy = con.execute("SELECT * FROM penguins").df()
+    tidy_columns = clean.columns(con)
     con.close()
     return {
-        "tidy": tidy,
+        "tidy": {"path": workdir / "penguins.parquet", "rows": clean_rows, "columns": tidy_columns},
         "summaries": tables,
         "model": result,
         "counts": {"raw": checked["rows"], "clean": clean_rows},
@@ -153,17 +153,22 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
     from scripts import summarize
 
     result = artifacts["model"]
-    tables = {TIDY_PIN: artifacts["tidy"], **artifacts["summaries"], **result.tables}
+    tidy = artifacts["tidy"]
+    tables = {
+        # The tidy table is pinned from the Parquet file DuckDB wrote: never in memory.
+        TIDY_PIN: (boards.parquet_file(tidy["path"], tidy["rows"], tidy["columns"]), tidy["rows"]),
+        **{name: (frame, len(frame)) for name, frame in {**artifacts["summaries"], **result.tables}.items()},
+    }
     with step("pin") as info, boards.staging_board(location) as staged:
-        for name, frame in tables.items():
+        for name, (table, rows) in tables.items():
             description = TABLE_DESCRIPTIONS.get(name) or summarize.describe(name)
             staged.pin_write(
-                frame,
+                table,
                 name=name,
                 type="parquet",
                 title=name.replace("_", " "),
                 description=description,
-                metadata={**meta, "rows": len(frame)},
+                metadata={**meta, "rows": rows},
             )
         _stage_model(staged, result, meta)
 

@@ -17,6 +17,9 @@ ENV_TEMP_DIR = "REPORT_DUCKDB_TEMP_DIR"
 ENV_THREADS = "REPORT_DUCKDB_THREADS"
 
 DEFAULT_BOARD = "data/board"
+# DuckDB's own default is 80% of the machine's memory; the build needs far less
+# (it streams and spills), and a bound keeps the whole job under 1 GiB at 20M rows.
+DEFAULT_MEMORY_LIMIT = "512MB"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,14 +48,20 @@ def get_board() -> str:
     return os.environ.get(ENV_BOARD, "").strip() or DEFAULT_BOARD
 
 
-def get_duckdb_settings() -> dict[str, str]:
+def get_duckdb_settings(spill_dir: str | None = None) -> dict[str, str]:
     """DuckDB settings from the environment, for bounded memory on big inputs.
 
-    ``REPORT_DUCKDB_MEMORY_LIMIT`` (e.g. ``1GB``), ``REPORT_DUCKDB_TEMP_DIR``
-    (where DuckDB spills) and ``REPORT_DUCKDB_THREADS``; unset ones keep DuckDB's
-    own defaults.
+    ``REPORT_DUCKDB_MEMORY_LIMIT`` (default ``DEFAULT_MEMORY_LIMIT``; DuckDB spills
+    to disk beyond it), ``REPORT_DUCKDB_TEMP_DIR`` (where it spills; default
+    ``spill_dir``, the build's scratch folder) and ``REPORT_DUCKDB_THREADS``
+    (default: one per core).
+
+    >>> sorted(get_duckdb_settings("/tmp/spill"))[:2]
+    ['memory_limit', 'temp_directory']
     """
-    settings = {}
+    settings = {"memory_limit": DEFAULT_MEMORY_LIMIT}
+    if spill_dir:
+        settings["temp_directory"] = spill_dir
     for env, key in (
         (ENV_MEMORY_LIMIT, "memory_limit"),
         (ENV_TEMP_DIR, "temp_directory"),

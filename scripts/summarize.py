@@ -5,6 +5,8 @@ Each file ``scripts/sql/summaries/<name>.sql`` is one query over the tidy
 where a number on the site comes from, open the file named like the pin.
 Every result is small whatever the raw size (aggregates, fixed-width bins, a
 capped sample), so pandas only ever holds small tables here.
+``sql/measurement_values.sql`` and ``sql/measurement_pairs.sql`` run first: small
+temporary tables that several summaries are computed from.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ def summary_names() -> list[str]:
 
 
 def summarize(con) -> dict:
-    """Run every summary query; return ``{name: pandas.DataFrame}``."""
+    """Run every summary query; return ``{name: pandas.DataFrame}``.
+
+    First keeps two small tables computed in one pass each, from which several
+    summaries are computed exactly without another pass over every row: the
+    count of each measurement value (``sql/measurement_values.sql``: statistics,
+    quantiles, histograms) and the pairwise sums of the measurements
+    (``sql/measurement_pairs.sql``: correlations, least-squares lines).
+    """
+    for shared in ("measurement_values", "measurement_pairs"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {sql.load(shared)}")
     return {name: con.execute(sql.load(f"summaries/{name}")).df() for name in summary_names()}
 
 

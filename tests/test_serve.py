@@ -130,3 +130,37 @@ def test_real_server_answers_vetiver_predict(built_board):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_api_serves_the_pipeline_predictions_through_the_row_predictor(built_board):
+
+    from scripts.serve import RowPredictor, load_model, use_row_predictor
+
+    model = load_model(str(built_board))
+    pipeline = model.model
+    assert use_row_predictor(model)  # the pinned pipeline shape is recognised and checked equal
+    rows = pd.DataFrame(
+        [
+            {
+                "species": "Gentoo",
+                "island": "Biscoe",
+                "sex": "female",
+                "bill_length_mm": 45.1,
+                "bill_depth_mm": 14.5,
+                "flipper_length_mm": 215,
+                "body_mass_g": None,
+            },
+            {
+                "species": "Adelie",
+                "island": "Dream",
+                "sex": "unknown-sex",
+                "bill_length_mm": 39.0,
+                "bill_depth_mm": 18.0,
+                "flipper_length_mm": 190,
+                "body_mass_g": None,
+            },
+        ]
+    )[list(model.prototype.model_fields)]
+    served = model.handler_predict(rows, True)
+    assert served == pytest.approx(pipeline.predict(rows).tolist(), rel=1e-9)
+    assert RowPredictor.for_pipeline(object()) is None  # anything else keeps the pipeline

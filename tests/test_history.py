@@ -1,0 +1,126 @@
+"""Board history between runs: publish the board with the site, restore it next run,
+exercised against the published folder served by a loopback HTTP server."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pins
+import pytest
+import yaml
+
+from scripts import build, config, history
+
+
+@pytest.fixture
+def serve_folder():
+    """Serve a folder over loopback HTTP, as GitHub Pages serves the site; yield its URL maker."""
+    servers = []
+
+    def start(folder: Path, status: int | None = None) -> str:
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if status:
+                    self.send_error(status)
+                else:
+                    super().do_GET()
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def site(built_board, tmp_path) -> Path:
+    """A rendered site folder holding the published copy of the built board."""
+    history.publish(built_board, tmp_path / "_site" / "board")
+    return tmp_path / "_site"
+
+
+def test_publish_copies_every_complete_version_with_a_pins_manifest(built_board, site):
+    layout = yaml.safe_load((site / "board" / "_pins.yaml").read_text())
+    assert sorted(layout) == sorted(p.name for p in built_board.iterdir() if p.is_dir())
+    for paths in layout.values():
+        for path in paths:
+            assert (site / "board" / path / "data.txt").is_file(), path
+    overview = pins.board_folder(str(site / "board")).pin_read("overview")
+    assert overview.iloc[0]["penguins"] == 344
+
+
+def test_publish_keeps_the_newest_versions_and_those_the_manifest_names(built_board, tmp_path):
+    board = tmp_path / "board"
+    shutil.copytree(built_board, board)
+    versions = sorted(p.name for p in (board / "overview").iterdir())
+    for n in range(3):  # older versions of one pin, not named by the manifest
+        old = board / "overview" / f"20200101T00000{n}Z-aaaa{n}"
+        shutil.copytree(board / "overview" / versions[0], old)
+    kept = history.publish(board, tmp_path / "out", keep=2)
+    assert len(kept["overview"]) == 2
+    assert versions[-1] in kept["overview"]  # the manifest's version is always kept
+
+
+def test_restore_from_the_published_site_carries_history_over(site, serve_folder, tmp_path, monkeypatch):
+    url = serve_folder(site) + "/board"
+    fresh = tmp_path / "runner" / "board"  # a new runner: no board at all
+    result = history.restore(url, fresh)
+    layout = yaml.safe_load((site / "board" / "_pins.yaml").read_text())
+    assert result == {"versions": sum(len(v) for v in layout.values()), "pins": len(layout)}
+    restored = pins.board_folder(str(fresh), allow_pickle_read=True)
+    assert restored.pin_read("overview").iloc[0]["penguins"] == 344
+    assert not (fresh / ".restoring").exists()
+    # Same data, same code: the build finds the restored board current and adds nothing.
+    monkeypatch.delenv(config.ENV_SOURCE, raising=False)
+    assert build.run([config.default_source()], str(fresh)) == "up to date"
+    # A second restore finds nothing missing.
+    assert history.restore(url, fresh)["versions"] == 0
+
+
+def test_plain_pins_reads_the_published_board_over_http(site, serve_folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("PINS_CACHE_DIR", str(tmp_path / "cache"))
+    url = serve_folder(site) + "/board/"
+    layout = yaml.safe_load((site / "board" / "_pins.yaml").read_text())
+    board = pins.board_url(url, {name: paths[-1] for name, paths in layout.items()})
+    assert board.pin_read("species_island_year_counts")["penguins"].sum() == 344
+
+
+def test_first_run_with_nothing_published_starts_a_new_history(serve_folder, tmp_path, capsys):
+    url = serve_folder(tmp_path) + "/board"
+    assert history.restore(url, tmp_path / "board") is None
+    assert history.main(["--board", str(tmp_path / "board"), "restore", "--url", url]) == 0
+    assert "starts a new history" in capsys.readouterr().err
+
+
+def test_unreachable_published_board_stops_before_the_build(serve_folder, tmp_path, capsys):
+    url = serve_folder(tmp_path, status=503) + "/board"
+    board = tmp_path / "board"
+    assert history.main(["--board", str(board), "restore", "--url", url]) == 3
+    err = capsys.readouterr().err
+    assert "cannot read the published board" in err and "HTTP 503" in err and "Traceback" not in err
+    assert not board.exists() or not any(board.iterdir())
+
+
+def test_unsafe_paths_in_a_published_manifest_are_refused(serve_folder, tmp_path, capsys):
+    published = tmp_path / "site" / "board"
+    published.mkdir(parents=True)
+    (published / "_pins.yaml").write_text(yaml.safe_dump({"overview": ["../../etc/"]}))
+    url = serve_folder(tmp_path / "site") + "/board"
+    assert history.main(["--board", str(tmp_path / "board"), "restore", "--url", url]) == 3
+    assert "unsafe pin path" in capsys.readouterr().err
+
+
+def test_bucket_boards_keep_their_own_history(capsys):
+    assert history.main(["--board", "s3://bucket/board", "restore", "--url", "http://127.0.0.1:9/board"]) == 0
+    assert "keeps its own history" in capsys.readouterr().err
