@@ -195,11 +195,11 @@ def repair(board) -> list[str]:
 # ---------------------------------------------------------------- staging
 
 
-def parquet_file(path: Path, rows: int, columns: list[str]):
+def parquet_file(path: Path):
     """A Parquet file that DuckDB already wrote, to pin as a ``parquet`` pin as is.
 
-    ``pin_write(parquet_file(...), type="parquet", title=...)`` copies the file
-    into the pin instead of writing a DataFrame, so a table of any size is pinned
+    ``pin_write(parquet_file(path), type="parquet", title=...)`` puts the file in
+    the pin instead of writing a DataFrame, so a table of any size is pinned
     without ever being loaded into memory; readers still get a plain Parquet pin.
     (pins writes through an adaptor object; this is one for a file on disk.)
     """
@@ -211,10 +211,6 @@ def parquet_file(path: Path, rows: int, columns: list[str]):
                 os.link(path, file)  # same file system: no copy
             except OSError:
                 shutil.copyfile(path, file)
-
-        @property
-        def _obj_name(self) -> str:
-            return f"{rows} x {len(columns)} Parquet file"
 
     return ParquetFile(str(path))
 

@@ -137,10 +137,9 @@ def compute(sources: list[str], workdir: Path) -> dict:
         result = train.train(train.training_sample(con))
         info["model"] = repr(result.chosen.name)
         info.update({f"{k} rows": v for k, v in result.rows.items()})
-    tidy_columns = clean.columns(con)
     con.close()
     return {
-        "tidy": {"path": workdir / "penguins.parquet", "rows": clean_rows, "columns": tidy_columns},
+        "tidy": workdir / "penguins.parquet",
         "summaries": tables,
         "model": result,
         "counts": {"raw": checked["rows"], "clean": clean_rows},
@@ -153,10 +152,9 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
     from scripts import summarize
 
     result = artifacts["model"]
-    tidy = artifacts["tidy"]
     tables = {
         # The tidy table is pinned from the Parquet file DuckDB wrote: never in memory.
-        TIDY_PIN: (boards.parquet_file(tidy["path"], tidy["rows"], tidy["columns"]), tidy["rows"]),
+        TIDY_PIN: (boards.parquet_file(artifacts["tidy"]), artifacts["counts"]["clean"]),
         **{name: (frame, len(frame)) for name, frame in {**artifacts["summaries"], **result.tables}.items()},
     }
     with step("pin") as info, boards.staging_board(location) as staged:

@@ -29,8 +29,3 @@ def clean(con, out: Path) -> int:
     con.execute(f"COPY ({sql.load('clean')}) TO '{out}' (FORMAT parquet, COMPRESSION zstd)")
     con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet('{out}')")
     return con.execute("SELECT count(*) FROM penguins").fetchone()[0]
-
-
-def columns(con) -> list[str]:
-    """The columns of the tidy ``penguins`` view, in order."""
-    return [row[0] for row in con.execute("DESCRIBE penguins").fetchall()]

@@ -21,7 +21,6 @@ before the build, so a run never publishes a board that lost its history.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import sys
@@ -42,21 +41,18 @@ TIMEOUT = 60
 
 def complete_versions(board: Path) -> dict[str, list[str]]:
     """``{pin: [version, ...]}`` (oldest first) of the versions whose files are all there."""
-    import yaml
+    from scripts.board import open_board, version_is_complete
 
-    pins = {}
-    for pin in sorted(p for p in board.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        versions = []
-        for version in sorted(v for v in pin.iterdir() if v.is_dir()):
-            meta_path = version / META_FILE
-            if not meta_path.is_file():
-                continue  # half-written: data.txt is written last
-            files = _files(yaml.safe_load(meta_path.read_text()))
-            if all((version / f).is_file() for f in files):
-                versions.append(version.name)
-        if versions:
-            pins[pin.name] = versions
-    return pins
+    pins = open_board(str(board))
+    found = {}
+    for name in sorted(pins.pin_list()):
+        if name.startswith((".", "_")):
+            continue  # scratch folders, not pins
+        versions = [v.version for v in pins.pin_versions(name, as_df=False)]
+        complete = [v for v in versions if version_is_complete(pins, name, v)]
+        if complete:
+            found[name] = complete
+    return found
 
 
 def _files(meta: dict) -> list[str]:
@@ -69,15 +65,11 @@ def publish(board: Path, out: Path, keep: int = DEFAULT_KEEP) -> dict[str, list[
     the build manifest names) to ``out``, with ``_pins.yaml``; return what was copied."""
     import yaml
 
-    from scripts.board import MANIFEST
+    from scripts.board import open_board, read_manifest
 
     versions = complete_versions(board)
-    current = set()
-    if MANIFEST in versions:
-        manifest_dir = board / MANIFEST / versions[MANIFEST][-1]
-        meta = yaml.safe_load((manifest_dir / META_FILE).read_text())
-        named = json.loads((manifest_dir / _files(meta)[0]).read_text()).get("pins", {})
-        current = {(pin, version) for pin, version in named.items()}
+    manifest = read_manifest(open_board(str(board))) or {}
+    current = set(manifest.get("pins", {}).items())
     kept = {}
     for pin, names in versions.items():
         chosen = [v for i, v in enumerate(names) if i >= len(names) - keep or (pin, v) in current]

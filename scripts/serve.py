@@ -81,10 +81,13 @@ class RowPredictor:
         return cls(estimator, numeric, categorical, categories)
 
     def predict(self, frame):
-        parts = [frame[self.numeric].to_numpy(dtype=float)]
+        # One conversion of the whole frame, then columns by position: selecting
+        # columns by name is most of what pandas costs on a one-row frame.
+        position = {name: i for i, name in enumerate(frame.columns)}
+        values = frame.to_numpy(dtype=object)
+        parts = [values[:, [position[c] for c in self.numeric]].astype(float)]
         for column, known in zip(self.categorical, self.categories, strict=True):
-            values = frame[column].to_numpy(dtype=object)
-            parts.append((values[:, None] == known[None, :]).astype(float))
+            parts.append((values[:, [position[column]]] == known[None, :]).astype(float))
         return self.estimator.predict(np.hstack(parts))
 
     def check(self, pipeline, frame) -> bool:

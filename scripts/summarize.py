@@ -24,8 +24,8 @@ def summary_names() -> list[str]:
 def summarize(con) -> dict:
     """Run every summary query; return ``{name: pandas.DataFrame}``.
 
-    First keeps two small tables computed in one pass each, from which several
-    summaries are computed exactly without another pass over every row: the
+    First keeps two small tables, from which several summaries are computed
+    exactly without going over every row again: the
     count of each measurement value (``sql/measurement_values.sql``: statistics,
     quantiles, histograms) and the pairwise sums of the measurements
     (``sql/measurement_pairs.sql``: correlations, least-squares lines).
