@@ -15,6 +15,7 @@ from functools import cache
 
 from scripts import config
 from scripts.board import MANIFEST
+from scripts.build import MODEL_PIN, TIDY_PIN
 
 # A page shows a "stale data" banner when the data last changed longer ago than this.
 STALE_AFTER_DAYS = 30
@@ -60,8 +61,16 @@ def _version(name: str) -> str:
     return version
 
 
+def page_tables() -> list[str]:
+    """The table pins a page may read: all but the model and the full tidy table."""
+    return [name for name in manifest()["pins"] if name not in (MODEL_PIN, TIDY_PIN)]
+
+
 def read(name: str):
     """A pinned table, at the version of the last complete build.
+
+    The full tidy table (``TIDY_PIN``) grows with the raw data, so pages never
+    read it: they show the bounded summaries (rule 2 of the design).
 
     Parquet pins are read from the file's path (``pin_download``), not through the
     Python file object ``pin_read`` hands to pyarrow: with a file object, a pyarrow
@@ -70,6 +79,8 @@ def read(name: str):
     """
     import pandas as pd
 
+    if name == TIDY_PIN:
+        raise MissingPin(f"pages do not read {TIDY_PIN!r} (every row, any size): read a summary pin instead")
     version = _version(name)
     if meta(name).type != "parquet":
         return board().pin_read(name, version=version)

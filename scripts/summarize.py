@@ -5,7 +5,7 @@ Each file ``scripts/sql/summaries/<name>.sql`` is one query over the tidy
 where a number on the site comes from, open the file named like the pin.
 Every result is small whatever the raw size (aggregates, fixed-width bins, a
 capped sample), so pandas only ever holds small tables here.
-``sql/measurement_values.sql`` and ``sql/measurement_pairs.sql`` run first: small
+``sql/measurement_values.sql`` and ``sql/measurement_sums.sql`` run first: small
 temporary tables that several summaries are computed from.
 """
 
@@ -27,10 +27,11 @@ def summarize(con) -> dict:
     First keeps two small tables, from which several summaries are computed
     exactly without going over every row again: the
     count of each measurement value (``sql/measurement_values.sql``: statistics,
-    quantiles, histograms) and the pairwise sums of the measurements
-    (``sql/measurement_pairs.sql``: correlations, least-squares lines).
+    quantiles, histograms) and the sums, squares and pairwise products of the
+    measurements by species and year (``sql/measurement_sums.sql``: means and
+    spreads by year, correlations, least-squares lines).
     """
-    for shared in ("measurement_values", "measurement_pairs"):
+    for shared in ("measurement_values", "measurement_sums"):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {sql.load(shared)}")
     return {name: con.execute(sql.load(f"summaries/{name}")).df() for name in summary_names()}
 

@@ -114,8 +114,8 @@ def test_page_reader_exits_cleanly_after_reading_every_table(built_board):
     script = textwrap.dedent(
         """
         import report
-        rows = {name: len(report.read(name)) for name in report.manifest()["pins"] if name != "penguin_model"}
-        print(rows["penguins"], rows["overview"])
+        rows = {name: len(report.read(name)) for name in report.page_tables()}
+        print(report.meta("penguins").user["rows"], rows["overview"])
         """
     )
     env = {**os.environ, "REPORT_BOARD": str(built_board), "PYTHONPATH": str(config.PROJECT_ROOT)}

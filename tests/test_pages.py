@@ -75,7 +75,7 @@ def test_every_cell_is_labelled_and_only_reads_and_draws(page):
 
 @pytest.mark.parametrize(
     ("page", "figures", "tables", "downloads"),
-    [("index.qmd", 0, 0, 0), ("eda.qmd", 8, 4, 6), ("model.qmd", 4, 2, 4), ("data.qmd", 0, 1, 15)],
+    [("index.qmd", 0, 0, 0), ("eda.qmd", 8, 4, 6), ("model.qmd", 4, 2, 4), ("data.qmd", 0, 1, 14)],
 )
 def test_pages_show_what_they_promise(executed, page, figures, tables, downloads):
     notebook = executed[page]
@@ -129,6 +129,18 @@ def test_stale_banner_threshold(built_board, monkeypatch):
     assert fresh["stale"] is False
     later = fresh["data_as_of"] + dt.timedelta(days=report.STALE_AFTER_DAYS + 1)
     assert report.freshness(now=later)["stale"] is True
+
+
+def test_pages_never_read_the_full_tidy_table(built_board, monkeypatch):
+    import report
+
+    monkeypatch.setenv(config.ENV_BOARD, str(built_board))
+    report.board.cache_clear()
+    report.manifest.cache_clear()
+    assert report.TIDY_PIN not in report.page_tables() and report.MODEL_PIN not in report.page_tables()
+    assert len(report.page_tables()) == 14
+    with pytest.raises(report.MissingPin, match="pages do not read 'penguins'"):
+        report.read(report.TIDY_PIN)
 
 
 def test_missing_board_fails_with_the_pin_and_how_to_build(tmp_path, monkeypatch):

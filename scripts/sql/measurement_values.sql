@@ -3,19 +3,21 @@
 -- precision (0.1 mm, 1 mm, 1 g) bounds the number of distinct values, so this
 -- table stays small at any row count, and exact statistics (quantiles too) and
 -- histograms are computed from it instead of from every row.
+-- One pass: a grouping set per measurement (in each set the other three
+-- measurements are not grouped, so they read as NULL and coalesce picks the one).
 -- summarize.py keeps it as the temporary table `measurement_values`.
-SELECT species, coalesce(sex, 'unknown') AS sex, 'bill_length_mm' AS measurement,
-       bill_length_mm AS value, count(*)::BIGINT AS n
-FROM penguins WHERE bill_length_mm IS NOT NULL GROUP BY ALL
-UNION ALL
-SELECT species, coalesce(sex, 'unknown'), 'bill_depth_mm',
-       bill_depth_mm, count(*)::BIGINT
-FROM penguins WHERE bill_depth_mm IS NOT NULL GROUP BY ALL
-UNION ALL
-SELECT species, coalesce(sex, 'unknown'), 'flipper_length_mm',
-       CAST(flipper_length_mm AS DOUBLE), count(*)::BIGINT
-FROM penguins WHERE flipper_length_mm IS NOT NULL GROUP BY ALL
-UNION ALL
-SELECT species, coalesce(sex, 'unknown'), 'body_mass_g',
-       CAST(body_mass_g AS DOUBLE), count(*)::BIGINT
-FROM penguins WHERE body_mass_g IS NOT NULL GROUP BY ALL
+SELECT
+    species,
+    coalesce(sex, 'unknown') AS sex,
+    CASE WHEN grouping(bill_length_mm) = 0 THEN 'bill_length_mm'
+         WHEN grouping(bill_depth_mm) = 0 THEN 'bill_depth_mm'
+         WHEN grouping(flipper_length_mm) = 0 THEN 'flipper_length_mm'
+         ELSE 'body_mass_g' END                                              AS measurement,
+    CAST(coalesce(bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g) AS DOUBLE) AS value,
+    count(*)::BIGINT                                                         AS n
+FROM penguins
+GROUP BY GROUPING SETS (
+    (species, sex, bill_length_mm), (species, sex, bill_depth_mm),
+    (species, sex, flipper_length_mm), (species, sex, body_mass_g)
+)
+HAVING coalesce(bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g) IS NOT NULL

@@ -1,27 +1,34 @@
 -- Least-squares lines of bill depth on bill length, for all species pooled
 -- ("All species") and within each species: the pooled slope is negative, each
 -- species' slope is positive (Simpson's paradox). Pages draw these lines.
--- Computed from the pairwise sums in `measurement_pairs` (values there are
--- shifted by x_shift / y_shift; slopes and r do not change with a shift).
-WITH pair AS (
-    SELECT * FROM measurement_pairs WHERE x = 'bill_length_mm' AND y = 'bill_depth_mm'
+-- Computed from the sums in `measurement_sums` over the groups with both
+-- lengths (values there are shifted by shift_a / shift_b; slopes and r do not
+-- change with a shift); sums run in a fixed order, so the results are stable.
+WITH lengths AS (
+    SELECT * FROM measurement_sums WHERE has_a AND has_b
 ),
 grouped AS (
-    SELECT species AS "group", x_shift, y_shift, n, sx, sy, sxx, syy, sxy, x_min, x_max FROM pair
+    SELECT species AS "group", any_value(shift_a) AS shift_x, any_value(shift_b) AS shift_y,
+           sum(n ORDER BY species, year) AS n, sum(sa ORDER BY species, year) AS sx, sum(sb ORDER BY species, year) AS sy,
+           sum(saa ORDER BY species, year) AS sxx, sum(sbb ORDER BY species, year) AS syy, sum(sab ORDER BY species, year) AS sxy,
+           min(min_a) AS x_min, max(max_a) AS x_max
+    FROM lengths GROUP BY species
     UNION ALL
-    SELECT 'All species', any_value(x_shift), any_value(y_shift), sum(n ORDER BY species), sum(sx ORDER BY species), sum(sy ORDER BY species),
-           sum(sxx ORDER BY species), sum(syy ORDER BY species), sum(sxy ORDER BY species), min(x_min), max(x_max)
-    FROM pair
+    SELECT 'All species', any_value(shift_a), any_value(shift_b),
+           sum(n ORDER BY species, year), sum(sa ORDER BY species, year), sum(sb ORDER BY species, year),
+           sum(saa ORDER BY species, year), sum(sbb ORDER BY species, year), sum(sab ORDER BY species, year),
+           min(min_a), max(max_a)
+    FROM lengths
 ),
 fitted AS (
-    SELECT "group", n, x_shift, y_shift, x_min, x_max, sx / n AS mx, sy / n AS my,
+    SELECT "group", n, shift_x, shift_y, x_min, x_max, sx / n AS mx, sy / n AS my,
            (sxy - sx * sy / n) / (sxx - sx * sx / n) AS slope,
            (sxy - sx * sy / n) / sqrt((sxx - sx * sx / n) * (syy - sy * sy / n)) AS r
     FROM grouped WHERE n > 1
 )
 SELECT "group", slope,
-       (my + y_shift) - slope * (mx + x_shift) AS intercept,
+       (my + shift_y) - slope * (mx + shift_x) AS intercept,
        r, n::BIGINT AS n,
-       x_min + x_shift AS x_min, x_max + x_shift AS x_max
+       x_min + shift_x AS x_min, x_max + shift_x AS x_max
 FROM fitted
 ORDER BY "group"

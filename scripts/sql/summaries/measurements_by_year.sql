@@ -1,21 +1,25 @@
--- Mean and spread of each measurement by species and year, to show change over time.
--- One pass over the rows computes all four measurements side by side; the small
--- result is then put one measurement per row.
-WITH wide AS (
-    SELECT species, year,
-           count(bill_length_mm)::BIGINT AS n_a, avg(bill_length_mm) AS mean_a, stddev_samp(bill_length_mm) AS sd_a,
-           count(bill_depth_mm)::BIGINT AS n_b, avg(bill_depth_mm) AS mean_b, stddev_samp(bill_depth_mm) AS sd_b,
-           count(flipper_length_mm)::BIGINT AS n_c, avg(flipper_length_mm) AS mean_c,
-           stddev_samp(flipper_length_mm) AS sd_c,
-           count(body_mass_g)::BIGINT AS n_d, avg(body_mass_g) AS mean_d, stddev_samp(body_mass_g) AS sd_d
-    FROM penguins
-    GROUP BY species, year
+-- Mean and spread of each measurement by species and year, to show change over
+-- time. Computed from the sums in `measurement_sums` (values there are shifted
+-- by a constant; the spread does not change with a shift).
+WITH sums AS (
+    SELECT species, year, 'bill_length_mm' AS measurement, any_value(shift_a) AS shift,
+           sum(n ORDER BY has_a, has_b, has_c, has_d) AS n, sum(sa ORDER BY has_a, has_b, has_c, has_d) AS s, sum(saa ORDER BY has_a, has_b, has_c, has_d) AS ss
+    FROM measurement_sums WHERE has_a GROUP BY species, year
+    UNION ALL
+    SELECT species, year, 'bill_depth_mm' AS measurement, any_value(shift_b) AS shift,
+           sum(n ORDER BY has_a, has_b, has_c, has_d) AS n, sum(sb ORDER BY has_a, has_b, has_c, has_d) AS s, sum(sbb ORDER BY has_a, has_b, has_c, has_d) AS ss
+    FROM measurement_sums WHERE has_b GROUP BY species, year
+    UNION ALL
+    SELECT species, year, 'flipper_length_mm' AS measurement, any_value(shift_c) AS shift,
+           sum(n ORDER BY has_a, has_b, has_c, has_d) AS n, sum(sc ORDER BY has_a, has_b, has_c, has_d) AS s, sum(scc ORDER BY has_a, has_b, has_c, has_d) AS ss
+    FROM measurement_sums WHERE has_c GROUP BY species, year
+    UNION ALL
+    SELECT species, year, 'body_mass_g' AS measurement, any_value(shift_d) AS shift,
+           sum(n ORDER BY has_a, has_b, has_c, has_d) AS n, sum(sd ORDER BY has_a, has_b, has_c, has_d) AS s, sum(sdd ORDER BY has_a, has_b, has_c, has_d) AS ss
+    FROM measurement_sums WHERE has_d GROUP BY species, year
 )
-SELECT species, year, measurement, n, mean, sd FROM (
-    SELECT species, year, 'bill_length_mm' AS measurement, n_a AS n, mean_a AS mean, sd_a AS sd FROM wide
-    UNION ALL SELECT species, year, 'bill_depth_mm', n_b, mean_b, sd_b FROM wide
-    UNION ALL SELECT species, year, 'flipper_length_mm', n_c, mean_c, sd_c FROM wide
-    UNION ALL SELECT species, year, 'body_mass_g', n_d, mean_d, sd_d FROM wide
-)
-WHERE n > 0
+SELECT species, year, measurement, n::BIGINT AS n,
+       s / n + shift AS mean,
+       CASE WHEN n > 1 THEN sqrt(greatest(ss - s * s / n, 0) / (n - 1)) END AS sd
+FROM sums
 ORDER BY measurement, species, year
