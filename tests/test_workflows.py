@@ -56,7 +56,7 @@ def test_publish_gates_before_render_and_deploys_with_least_privilege():
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["steps"][-1]["uses"].startswith("actions/deploy-pages@")
-    assert "permissions" not in build  # the build job only reads
+    assert build["permissions"] == {"contents": "read", "pages": "read"}  # the build job only reads
 
 
 def test_publish_restores_history_before_the_build_and_publishes_it_after_the_render():
