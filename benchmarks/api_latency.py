@@ -1,6 +1,6 @@
 """Benchmark (not a test): single-row latency and throughput of the prediction API.
 
-    uv run python benchmarks/api_latency.py [--requests 2000] [--clients 4]
+    uv run python benchmarks/api_latency.py [--requests 2000] [--clients 4] [--workers 1]
 
 Builds a board in a temporary folder if REPORT_BOARD has no model, starts
 ``scripts.serve`` on a free loopback port, sends single-row /predict requests
@@ -46,13 +46,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (scripts.serve --workers)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         board = Path(tmp) / "board"
         subprocess.run([sys.executable, "-m", "scripts.build", "--board", str(board)], cwd=ROOT, check=True)
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "scripts.serve", "--board", str(board), "--port", str(port)], cwd=ROOT
+            [
+                *(sys.executable, "-m", "scripts.serve", "--board", str(board)),
+                *("--port", str(port), "--workers", str(args.workers)),
+            ],
+            cwd=ROOT,
         )
         url = f"http://127.0.0.1:{port}/predict"
         try:

@@ -1,6 +1,6 @@
 """Serve predictions from the pinned model: a vetiver API on FastAPI.
 
-    uv run python -m scripts.serve [--host 127.0.0.1] [--port 8080] [--model-version V]
+    uv run python -m scripts.serve [--host 127.0.0.1] [--port 8080] [--model-version V] [--workers N]
 
 Loads the newest ``penguin_model`` version (or ``--model-version``) from the
 board in ``REPORT_BOARD`` and serves ``/predict``, ``/ping``, ``/metadata``,
@@ -11,6 +11,7 @@ the model's prototype: a bad row gets 422 naming the field, never a 5xx.
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 
 import numpy as np
@@ -156,7 +157,70 @@ def create_app(location: str | None = None, version: str | None = None):
     for error in (ValueError, TypeError):
         api.app.add_exception_handler(error, unusable_input)
     api.app.title = "Palmer penguins body-mass API"
+    api.app.state.model_version = model.metadata.version
     return api.app
+
+
+def listen(host: str, port: int, *, shared: bool = False) -> socket.socket:
+    """A listening TCP socket; with ``shared``, one that worker processes share.
+
+    Made with ``IPPROTO_TCP`` explicitly: asyncio turns Nagle's algorithm off
+    (TCP_NODELAY) only on connections from such a socket. uvicorn's own
+    ``--workers`` hands its workers a socket without it, which adds a ~40 ms
+    delayed-ACK stall to every keep-alive request after the first. ``shared``
+    sets SO_REUSEPORT, so the kernel spreads connections over the workers.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def serve(app, sock: socket.socket) -> None:
+    """Serve ``app`` with uvicorn on a ``listen`` socket until stopped."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server.run(sockets=[sock])
+
+
+def run_worker(host: str, port: int, location: str, version: str) -> None:
+    """One worker process: load the model version, serve on its own shared-port socket."""
+
+    serve(create_app(location, version), listen(host, port, shared=True))
+
+
+def serve_workers(host: str, port: int, location: str, version: str, workers: int) -> int:
+    """Run ``workers`` processes on one port; the kernel spreads connections over them."""
+    import multiprocessing
+    import signal
+
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=run_worker, args=(host, port, location, version), daemon=True) for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+
+    def stop(*_):
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for process in processes:
+            process.join()
+    except KeyboardInterrupt:
+        stop()
+        for process in processes:
+            process.join()
+    failed = [p.exitcode for p in processes if p.exitcode not in (0, -signal.SIGTERM)]
+    return 1 if failed else 0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -167,7 +231,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--board", help=f"board location (default: ${config.ENV_BOARD}, else {config.DEFAULT_BOARD})")
     parser.add_argument("--model-version", help=f"serve this version of {MODEL_PIN!r} instead of the newest")
-    return parser.parse_args(argv)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes, e.g. one per core (default 1)")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1, not {args.workers}")
+    if args.workers > 1 and args.port == 0:
+        parser.error("--workers needs a fixed --port: the workers share it")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,10 +247,20 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    import uvicorn
 
+    try:
+        # Not shared: a port another server already holds is an error, not a join.
+        sock = listen(args.host, args.port)
+    except OSError as error:
+        print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
     print(f"serving {MODEL_PIN} on http://{args.host}:{args.port} (docs at /docs)", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    if args.workers > 1:
+        sock.close()  # the port was free; the workers now open shared sockets on it
+        # Every worker loads the version this process found, even if a build lands meanwhile.
+        version = app.state.model_version
+        return serve_workers(args.host, args.port, args.board or config.get_board(), version, args.workers)
+    serve(app, sock)
     return 0
 
 

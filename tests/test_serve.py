@@ -164,3 +164,51 @@ def test_the_api_serves_the_pipeline_predictions_through_the_row_predictor(built
     served = model.handler_predict(rows, True)
     assert served == pytest.approx(pipeline.predict(rows).tolist(), rel=1e-9)
     assert RowPredictor.for_pipeline(object()) is None  # anything else keeps the pipeline
+
+
+def wait_for(base: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/ping", timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    pytest.fail("the server did not start")
+
+
+def test_workers_share_one_port_and_stop_together(built_board):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scripts.serve", "--board", str(built_board), "--port", str(port), "--workers", "2"],
+        cwd=config.PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base, server)
+        versions = set()
+        for _ in range(20):  # fresh connections: the kernel spreads them over the workers
+            response = requests.post(f"{base}/predict", json=[GENTOO], headers={"Connection": "close"}, timeout=10)
+            assert response.status_code == 200 and 3000 < response.json()["predict"][0] < 7000
+            versions.add(requests.get(f"{base}/metadata", timeout=10).json()["version"])
+        assert len(versions) == 1  # every worker serves the version the command found
+    finally:
+        server.terminate()
+        assert server.wait(timeout=30) == 0
+
+
+def test_a_port_in_use_is_a_clear_error(built_board, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve.main(["--board", str(built_board), "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
+
+
+def test_workers_need_a_fixed_port():
+    with pytest.raises(SystemExit):
+        serve.parse_args(["--workers", "2", "--port", "0"])
