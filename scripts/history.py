@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 from scripts import config
-from scripts.board import is_local, local_path
+from scripts.board import build_lock, is_local, local_path
 from scripts.errors import BuildError, SourceError
 
 MANIFEST_FILE = "_pins.yaml"
@@ -99,6 +99,8 @@ def restore(url: str, board: Path) -> dict[str, int] | None:
     base = url.rstrip("/") + "/"
     try:
         layout = yaml.safe_load(_get(base + MANIFEST_FILE)) or {}
+    except yaml.YAMLError:
+        raise SourceError(f"{base}{MANIFEST_FILE} is not valid YAML") from None
     except urllib.error.HTTPError as error:
         if error.code == 404:
             return None
@@ -127,10 +129,15 @@ def restore(url: str, board: Path) -> dict[str, int] | None:
                 remote = base + str(path).rstrip("/") + "/"
                 try:
                     meta_bytes = _get(remote + META_FILE)
-                    for name in _files(yaml.safe_load(meta_bytes)):
+                    meta = yaml.safe_load(meta_bytes)
+                    if not isinstance(meta, dict):
+                        raise SourceError(f"{remote}{META_FILE} is not pin metadata")
+                    for name in _files(meta):
                         if not SAFE_NAME.match(str(name)):
                             raise SourceError(f"{remote}{META_FILE} names an unsafe file: {name!r}")
                         (target / name).write_bytes(_get(remote + name))
+                except yaml.YAMLError:
+                    raise SourceError(f"{remote}{META_FILE} is not valid YAML") from None
                 except (urllib.error.URLError, OSError) as error:
                     reason = getattr(error, "reason", error)
                     raise SourceError(f"cannot download {remote}: {reason}") from None
@@ -169,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             total = sum(len(v) for v in kept.values())
             print(f"published {total} versions of {len(kept)} pins to {args.out}", file=sys.stderr)
         else:
-            result = restore(args.url, board)
+            with build_lock(location):  # no build may write while versions arrive
+                result = restore(args.url, board)
             if result is None:
                 print(f"no board published at {args.url} yet: this build starts a new history", file=sys.stderr)
             else:

@@ -124,3 +124,24 @@ def test_unsafe_paths_in_a_published_manifest_are_refused(serve_folder, tmp_path
 def test_bucket_boards_keep_their_own_history(capsys):
     assert history.main(["--board", "s3://bucket/board", "restore", "--url", "http://127.0.0.1:9/board"]) == 0
     assert "keeps its own history" in capsys.readouterr().err
+
+
+def test_malformed_published_manifest_is_a_clear_error(serve_folder, tmp_path, capsys):
+    published = tmp_path / "site" / "board"
+    published.mkdir(parents=True)
+    (published / "_pins.yaml").write_text("overview: [unclosed\n")
+    url = serve_folder(tmp_path / "site") + "/board"
+    assert history.main(["--board", str(tmp_path / "board"), "restore", "--url", url]) == 3
+    err = capsys.readouterr().err
+    assert "_pins.yaml is not valid YAML" in err and "Traceback" not in err
+
+
+def test_restore_waits_for_no_build(site, serve_folder, tmp_path, capsys):
+    from scripts.board import build_lock
+
+    board = tmp_path / "board"
+    with build_lock(str(board)):  # a build is writing to this board
+        code = history.main(["--board", str(board), "restore", "--url", serve_folder(site) + "/board"])
+    assert code == 4
+    assert "another build is writing" in capsys.readouterr().err
+    assert not board.exists() or not any(board.iterdir())
