@@ -66,7 +66,10 @@ class TrainResult:
 
 
 def training_sample(con):
-    """The bounded stratified sample the model learns from (``sql/training_sample.sql``)."""
+    """The bounded stratified sample the model learns from (``sql/training_sample.sql``).
+
+    Picked from the table ``sample_candidates`` that ``summarize.prepare`` keeps.
+    """
     return con.execute(sql.load("training_sample")).df()
 
 

@@ -1,8 +1,10 @@
 """Validate: the publish gate, as SQL over the raw source.
 
-Every rule is checked before anything is written. The counts for all rules come
-from a single scan of ``raw_observations`` (one aggregate query built from
-``RAW_COLUMNS``); examples are looked up only for the rules that fail.
+Every rule is checked before anything is written. One pass over
+``raw_observations`` counts the rows with each distinct value of each column in
+``RAW_COLUMNS`` (``profile_sql``); every rule is then counted over those few
+values, and one more pass screens the observation keys for repeats
+(``_keys_may_repeat``). Examples are looked up only for the rules that fail.
 A failure raises ``GateError``, which names the rule, the column, how many rows
 and a few examples.
 """
@@ -143,17 +145,16 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
             ]
         )
 
+    checked = [c for c in RAW_COLUMNS if c.name in present]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE gate_profile AS {profile_sql(checked, relation)}")
     rules = rule_conditions(present)
     measurements = [c for c in RAW_COLUMNS if c.measurement]
-    selects = ["count(*)"]
-    selects += [f"count_if({cond})" for _, _, cond, _ in rules]
-    selects += [f"count({quote(c.name)})" for c in measurements]
-    # Distinct 64-bit hashes of the observation key: fewer than rows means a
-    # repeated key (or, vanishingly rarely, a hash collision: _duplicates decides).
-    selects.append(f"count(DISTINCT hash({', '.join(quote(k) for k in OBSERVATION_KEY)}))")
-    counts = con.execute(f"SELECT {', '.join(selects)} FROM {relation}").fetchone()
-    total, rule_counts = counts[0], counts[1 : 1 + len(rules)]
-    non_null, distinct_keys = counts[1 + len(rules) : -1], counts[-1]
+    in_set = "__column = {}".format
+    selects = [f"sum(__rows) FILTER ({in_set(_text(checked[0].name))})"]
+    selects += [f"sum(__rows) FILTER ({in_set(_text(col.name))} AND ({cond}))" for _, col, cond, _ in rules]
+    selects += [f"sum(__rows) FILTER ({in_set(_text(c.name))} AND {quote(c.name)} IS NOT NULL)" for c in measurements]
+    counts = [int(n or 0) for n in con.execute(f"SELECT {', '.join(selects)} FROM gate_profile").fetchone()]
+    total, rule_counts, non_null = counts[0], counts[1 : 1 + len(rules)], counts[1 + len(rules) :]
 
     if total == 0:
         raise GateError([Violation("not empty", "*", 0, "— the source has no observations")])
@@ -167,11 +168,65 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
             violations.append(
                 Violation("all missing", col.name, total, "with no value: this measurement is missing in every row")
             )
-    if distinct_keys < total:
+    if _keys_may_repeat(con, relation):
         violations += _duplicates(con, relation)
     if violations:
         raise GateError(violations)
     return {"rows": total, "missing measurements": sum(total - n for n in non_null)}
+
+
+def profile_sql(columns: list[RawColumn], relation: str = "raw_observations") -> str:
+    """One pass that counts the rows with each distinct value of each checked column.
+
+    One grouping set per column, so ``__column`` names the column a row counts
+    and the other columns read NULL there. Every row-level rule depends on one
+    column's value only, so counting the rows that fail it over these few
+    distinct values equals counting them over every row, at a fraction of the
+    cost. A column checked only for missing values is profiled as present or
+    not, so a column of free text never makes the table large.
+    """
+
+    def value(col: RawColumn) -> str:
+        if col.kind == "text" and not col.allowed:
+            return f"CASE WHEN {quote(col.name)} IS NOT NULL THEN true END AS {quote(col.name)}"
+        return quote(col.name)
+
+    names = [quote(c.name) for c in columns]
+    which = " ".join(f"WHEN grouping({n}) = 0 THEN {_text(c.name)}" for c, n in zip(columns, names, strict=True))
+    return (
+        f"SELECT {', '.join(names)}, CASE {which} END AS __column, count(*) AS __rows\n"
+        f"FROM (SELECT {', '.join(value(c) for c in columns)} FROM {relation})\n"
+        f"GROUP BY GROUPING SETS ({', '.join(f'({n})' for n in names)})"
+    )
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _keys_may_repeat(con, relation: str) -> bool:
+    """Whether two rows may share an observation key: a cheap exact screen.
+
+    Rows are grouped by a hash of study and species and by their sample number
+    divided by 64; within a group, a 64-bit mask marks the sample numbers seen.
+    Two rows with the same key always land in the same group on the same bit
+    (or both lack a readable number), so a group with more rows than marked
+    bits is the only way a duplicate can exist. Far fewer groups than rows, so
+    this costs a fraction of counting distinct keys; ``_duplicates`` then
+    compares the suspect keys exactly.
+    """
+    study, species, number = (quote(k) for k in OBSERVATION_KEY)
+    suspects = con.execute(
+        f"""
+        SELECT count(*) FROM (
+            SELECT count(*) AS n, count(number) AS numbered,
+                   bit_count(bit_or(CAST(1 AS UBIGINT) << CAST(number & 63 AS UBIGINT))) AS marked
+            FROM (SELECT hash({study}, {species}) AS owner, TRY_CAST({number} AS BIGINT) AS number FROM {relation})
+            GROUP BY owner, number >> 6
+        ) WHERE numbered > marked OR n - numbered > 1
+        """
+    ).fetchone()[0]
+    return suspects > 0
 
 
 def _examples(con, relation: str, column: str, condition: str) -> list[str]:
@@ -198,10 +253,9 @@ def _where(value, source: str, row: int) -> str:
 def _duplicates(con, relation: str) -> list[Violation]:
     """Rows that repeat another row's observation key.
 
-    Runs only when ``check``'s scan found fewer distinct key hashes than rows
-    (grouping a 64-bit hash costs far less than grouping text keys at hundreds
-    of millions of rows). Only keys whose hash repeats are compared exactly
-    here, so a hash collision is never reported as a duplicate.
+    Runs only when ``_keys_may_repeat`` found a suspect group. Only keys whose
+    hash repeats are compared exactly here, so a hash collision is never
+    reported as a duplicate.
     """
     key = ", ".join(quote(k) for k in OBSERVATION_KEY)
     dup_rows, examples = con.execute(

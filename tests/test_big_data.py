@@ -8,7 +8,7 @@ import pins
 import pytest
 
 from benchmarks import big_data, synthetic_raw
-from scripts import build, ingest, sql
+from scripts import build, ingest, sql, summarize
 
 ROWS = 300_000
 
@@ -66,16 +66,81 @@ def test_summaries_equal_a_direct_sql_computation(big):
     assert counts["penguins"].sum() == ROWS
 
 
+# Both samples as the rows with the smallest hashes of every row of each
+# stratum, ranked over the whole table: what picking from the candidates must equal.
+SAMPLES_FROM_EVERY_ROW = {
+    "scatter_sample": """
+        WITH picked AS (
+            SELECT species, island, sex,
+                   min_by(struct_pack(year, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g),
+                          hash(species, island, sex, year, bill_length_mm, bill_depth_mm,
+                               flipper_length_mm, body_mass_g), 250) AS picks
+            FROM penguins WHERE bill_length_mm IS NOT NULL GROUP BY species, island, sex
+        )
+        SELECT species, island, sex, p.year, p.bill_length_mm, p.bill_depth_mm, p.flipper_length_mm, p.body_mass_g
+        FROM (SELECT species, island, sex, unnest(picks) AS p FROM picked)
+        ORDER BY ALL""",
+    "training_sample": """
+        WITH picked AS (
+            SELECT species, sex,
+                   min_by(struct_pack(island, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g),
+                          hash(species, island, sex, year, bill_length_mm, bill_depth_mm,
+                               flipper_length_mm, body_mass_g), 2000) AS picks
+            FROM penguins
+            WHERE sex IS NOT NULL AND bill_length_mm IS NOT NULL AND bill_depth_mm IS NOT NULL
+              AND flipper_length_mm IS NOT NULL AND body_mass_g IS NOT NULL
+            GROUP BY species, sex
+        )
+        SELECT species, p.island, sex, p.bill_length_mm, p.bill_depth_mm, p.flipper_length_mm, p.body_mass_g
+        FROM (SELECT species, sex, unnest(picks) AS p FROM picked)
+        ORDER BY ALL""",
+}
+
+
 def test_samples_are_bounded_and_stratified(big):
     _, board = big
-    sample = pins.board_folder(str(board)).pin_read("scatter_sample")
+    b = pins.board_folder(str(board))
+    sample = b.pin_read("scatter_sample")
     per_stratum = sample.groupby(["species", "island", "sex"], dropna=False).size()
     # every species x island x sex stratum of the data (13, unknown sex included), 250 each
     assert len(per_stratum) == 13 and (per_stratum == 250).all()
     con = ingest.connect()
-    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{pins.board_folder(str(board)).pin_download('penguins')[0]}'")
+    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{b.pin_download('penguins')[0]}'")
+    summarize.prepare(con)
+    # a few thousand candidates per stratum at most, not 300,000 rows
+    assert con.execute("SELECT count(*) FROM sample_candidates").fetchone()[0] < 13 * 2500
     training = con.execute(sql.load("training_sample")).df()
     assert training.groupby(["species", "sex"]).size().to_dict() == {
         (s, x): 2000 for s in ("Adelie", "Chinstrap", "Gentoo") for x in ("female", "male")
     }
     assert con.execute(sql.load("training_sample")).df().equals(training)  # same data, same sample
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES_FROM_EVERY_ROW))
+def test_samples_from_candidates_equal_samples_ranked_over_every_row(big, name):
+    _, board = big
+    b = pins.board_folder(str(board))
+    con = ingest.connect()
+    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{b.pin_download('penguins')[0]}'")
+    summarize.prepare(con)
+    folder = "summaries/" if name == "scatter_sample" else ""
+    picked = con.execute(f"SELECT * FROM ({sql.load(folder + name)}) ORDER BY ALL").fetchall()
+    assert len(picked) >= 3_250  # 13 strata x 250, or 6 x 2,000
+    assert picked == con.execute(SAMPLES_FROM_EVERY_ROW[name]).fetchall()
+
+
+def test_too_few_candidates_make_every_row_a_candidate(big, monkeypatch):
+    _, board = big
+    b = pins.board_folder(str(board))
+    con = ingest.connect()
+    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{b.pin_download('penguins')[0]}'")
+    summarize.prepare(con)
+    sample = con.execute(sql.load("training_sample")).fetchall()
+    load = sql.load
+    # as if the hash cutoffs had been unlucky for one stratum
+    short = "SELECT 'training', 'Adelie' AS species, NULL AS island, 'male' AS sex, 0 AS rows, 0 AS candidates"
+    monkeypatch.setattr(sql, "load", lambda name: short if name == "sample_candidates_short" else load(name))
+    summarize.prepare(con)
+    measured = con.execute("SELECT count(bill_length_mm) FROM penguins").fetchone()[0]
+    assert con.execute("SELECT count(*) FROM sample_candidates").fetchone()[0] == measured
+    assert con.execute(sql.load("training_sample")).fetchall() == sample

@@ -138,3 +138,34 @@ def test_missing_source_exits_3_without_touching_the_board(board_copy, capsys):
     assert build.main(["--source", "/no/such/raw.csv", "--board", str(board_copy)]) == 3
     assert "source not found: /no/such/raw.csv" in capsys.readouterr().err
     assert snapshot(board_copy) == before
+
+
+def _screen(tmp_path, data):
+    con = ingest.connect()
+    ingest.register_raw(con, [str(write_csv(tmp_path / "keys.csv", data))])
+    return validate._keys_may_repeat(con, "raw_observations")
+
+
+def test_key_screen_flags_repeats_and_passes_distinct_keys(tmp_path):
+    # rows 0 and 1 are PAL0708 Adelie penguins 1 and 2
+    assert not _screen(tmp_path, raw_rows())
+    # 1 and 65 mark the same bit of different groups of 64 sample numbers
+    assert not _screen(tmp_path, set_value("Sample Number", "65", rows=(1,))(raw_rows()))
+    assert _screen(tmp_path, set_value("Sample Number", "1", rows=(1,))(raw_rows()))
+    # two penguins of one study and species without a sample number may be one penguin
+    assert _screen(tmp_path, set_value("Sample Number", "NA", rows=(0, 1))(raw_rows()))
+    assert not _screen(tmp_path, set_value("Sample Number", "NA", rows=(0,))(raw_rows()))
+
+
+def test_gate_counts_each_columns_values_not_its_rows(raw_csv):
+    con = ingest.connect()
+    ingest.register_raw(con, [raw_csv])
+    validate.check(con)
+    profile = dict(
+        con.execute("SELECT __column, [count(*), sum(__rows)] FROM gate_profile GROUP BY __column").fetchall()
+    )
+    assert {total for _, total in profile.values()} == {344}  # each column's counts add up to every row
+    assert profile["studyName"][0] == 1  # free text is profiled as present or missing only
+    assert profile["Species"][0] == 3 and profile["Sex"][0] == 3  # MALE, FEMALE, missing
+    masses = {row["Body Mass (g)"] for row in raw_rows()}  # "NA" counts as the missing group
+    assert profile["Body Mass (g)"][0] == len(masses) < 100  # one group per distinct mass, not per row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scripts import clean, config, ingest, train
+from scripts import clean, config, ingest, summarize, train
 from scripts.errors import GateError
 
 
@@ -14,6 +14,7 @@ def sample(tmp_path_factory):
     con = ingest.connect()
     ingest.register_raw(con, [config.default_source()])
     clean.clean(con, tmp_path_factory.mktemp("clean") / "penguins.parquet")
+    summarize.prepare(con)
     return train.training_sample(con)
 
 

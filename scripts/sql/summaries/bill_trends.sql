@@ -9,14 +9,14 @@ WITH lengths AS (
 ),
 grouped AS (
     SELECT species AS "group", any_value(shift_a) AS shift_x, any_value(shift_b) AS shift_y,
-           sum(n ORDER BY species, year) AS n, sum(sa ORDER BY species, year) AS sx, sum(sb ORDER BY species, year) AS sy,
-           sum(saa ORDER BY species, year) AS sxx, sum(sbb ORDER BY species, year) AS syy, sum(sab ORDER BY species, year) AS sxy,
+           sum(n ORDER BY group_no) AS n, sum(sa ORDER BY group_no) AS sx, sum(sb ORDER BY group_no) AS sy,
+           sum(saa ORDER BY group_no) AS sxx, sum(sbb ORDER BY group_no) AS syy, sum(sab ORDER BY group_no) AS sxy,
            min(min_a) AS x_min, max(max_a) AS x_max
     FROM lengths GROUP BY species
     UNION ALL
     SELECT 'All species', any_value(shift_a), any_value(shift_b),
-           sum(n ORDER BY species, year), sum(sa ORDER BY species, year), sum(sb ORDER BY species, year),
-           sum(saa ORDER BY species, year), sum(sbb ORDER BY species, year), sum(sab ORDER BY species, year),
+           sum(n ORDER BY group_no), sum(sa ORDER BY group_no), sum(sb ORDER BY group_no),
+           sum(saa ORDER BY group_no), sum(sbb ORDER BY group_no), sum(sab ORDER BY group_no),
            min(min_a), max(max_a)
     FROM lengths
 ),

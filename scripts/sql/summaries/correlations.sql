@@ -4,64 +4,64 @@
 -- the sums in `measurement_sums` over the groups where both measurements are
 -- present; sums run in a fixed order, so the same data gives the same bits.
 WITH grouped AS (
-    SELECT species AS "group", 'bill_length_mm' AS x, 'bill_depth_mm' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sa ORDER BY species, year) AS sx, sum(sb ORDER BY species, year) AS sy, sum(saa ORDER BY species, year) AS sxx,
-           sum(sbb ORDER BY species, year) AS syy, sum(sab ORDER BY species, year) AS sxy
+    SELECT species AS "group", 'bill_length_mm' AS x, 'bill_depth_mm' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sa ORDER BY group_no) AS sx, sum(sb ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
+           sum(sbb ORDER BY group_no) AS syy, sum(sab ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_a AND has_b GROUP BY species
     UNION ALL
-    SELECT species AS "group", 'bill_length_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sa ORDER BY species, year) AS sx, sum(sc ORDER BY species, year) AS sy, sum(saa ORDER BY species, year) AS sxx,
-           sum(scc ORDER BY species, year) AS syy, sum(sac ORDER BY species, year) AS sxy
+    SELECT species AS "group", 'bill_length_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sa ORDER BY group_no) AS sx, sum(sc ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
+           sum(scc ORDER BY group_no) AS syy, sum(sac ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_a AND has_c GROUP BY species
     UNION ALL
-    SELECT species AS "group", 'bill_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sa ORDER BY species, year) AS sx, sum(sd ORDER BY species, year) AS sy, sum(saa ORDER BY species, year) AS sxx,
-           sum(sdd ORDER BY species, year) AS syy, sum(sad ORDER BY species, year) AS sxy
+    SELECT species AS "group", 'bill_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sa ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
+           sum(sdd ORDER BY group_no) AS syy, sum(sad ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_a AND has_d GROUP BY species
     UNION ALL
-    SELECT species AS "group", 'bill_depth_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sb ORDER BY species, year) AS sx, sum(sc ORDER BY species, year) AS sy, sum(sbb ORDER BY species, year) AS sxx,
-           sum(scc ORDER BY species, year) AS syy, sum(sbc ORDER BY species, year) AS sxy
+    SELECT species AS "group", 'bill_depth_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sb ORDER BY group_no) AS sx, sum(sc ORDER BY group_no) AS sy, sum(sbb ORDER BY group_no) AS sxx,
+           sum(scc ORDER BY group_no) AS syy, sum(sbc ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_b AND has_c GROUP BY species
     UNION ALL
-    SELECT species AS "group", 'bill_depth_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sb ORDER BY species, year) AS sx, sum(sd ORDER BY species, year) AS sy, sum(sbb ORDER BY species, year) AS sxx,
-           sum(sdd ORDER BY species, year) AS syy, sum(sbd ORDER BY species, year) AS sxy
+    SELECT species AS "group", 'bill_depth_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sb ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(sbb ORDER BY group_no) AS sxx,
+           sum(sdd ORDER BY group_no) AS syy, sum(sbd ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_b AND has_d GROUP BY species
     UNION ALL
-    SELECT species AS "group", 'flipper_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sc ORDER BY species, year) AS sx, sum(sd ORDER BY species, year) AS sy, sum(scc ORDER BY species, year) AS sxx,
-           sum(sdd ORDER BY species, year) AS syy, sum(scd ORDER BY species, year) AS sxy
+    SELECT species AS "group", 'flipper_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sc ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(scc ORDER BY group_no) AS sxx,
+           sum(sdd ORDER BY group_no) AS syy, sum(scd ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_c AND has_d GROUP BY species
     UNION ALL
-    SELECT 'All species', 'bill_length_mm' AS x, 'bill_depth_mm' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sa ORDER BY species, year) AS sx, sum(sb ORDER BY species, year) AS sy, sum(saa ORDER BY species, year) AS sxx,
-           sum(sbb ORDER BY species, year) AS syy, sum(sab ORDER BY species, year) AS sxy
+    SELECT 'All species', 'bill_length_mm' AS x, 'bill_depth_mm' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sa ORDER BY group_no) AS sx, sum(sb ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
+           sum(sbb ORDER BY group_no) AS syy, sum(sab ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_a AND has_b
     UNION ALL
-    SELECT 'All species', 'bill_length_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sa ORDER BY species, year) AS sx, sum(sc ORDER BY species, year) AS sy, sum(saa ORDER BY species, year) AS sxx,
-           sum(scc ORDER BY species, year) AS syy, sum(sac ORDER BY species, year) AS sxy
+    SELECT 'All species', 'bill_length_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sa ORDER BY group_no) AS sx, sum(sc ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
+           sum(scc ORDER BY group_no) AS syy, sum(sac ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_a AND has_c
     UNION ALL
-    SELECT 'All species', 'bill_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sa ORDER BY species, year) AS sx, sum(sd ORDER BY species, year) AS sy, sum(saa ORDER BY species, year) AS sxx,
-           sum(sdd ORDER BY species, year) AS syy, sum(sad ORDER BY species, year) AS sxy
+    SELECT 'All species', 'bill_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sa ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
+           sum(sdd ORDER BY group_no) AS syy, sum(sad ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_a AND has_d
     UNION ALL
-    SELECT 'All species', 'bill_depth_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sb ORDER BY species, year) AS sx, sum(sc ORDER BY species, year) AS sy, sum(sbb ORDER BY species, year) AS sxx,
-           sum(scc ORDER BY species, year) AS syy, sum(sbc ORDER BY species, year) AS sxy
+    SELECT 'All species', 'bill_depth_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sb ORDER BY group_no) AS sx, sum(sc ORDER BY group_no) AS sy, sum(sbb ORDER BY group_no) AS sxx,
+           sum(scc ORDER BY group_no) AS syy, sum(sbc ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_b AND has_c
     UNION ALL
-    SELECT 'All species', 'bill_depth_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sb ORDER BY species, year) AS sx, sum(sd ORDER BY species, year) AS sy, sum(sbb ORDER BY species, year) AS sxx,
-           sum(sdd ORDER BY species, year) AS syy, sum(sbd ORDER BY species, year) AS sxy
+    SELECT 'All species', 'bill_depth_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sb ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(sbb ORDER BY group_no) AS sxx,
+           sum(sdd ORDER BY group_no) AS syy, sum(sbd ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_b AND has_d
     UNION ALL
-    SELECT 'All species', 'flipper_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY species, year) AS n,
-           sum(sc ORDER BY species, year) AS sx, sum(sd ORDER BY species, year) AS sy, sum(scc ORDER BY species, year) AS sxx,
-           sum(sdd ORDER BY species, year) AS syy, sum(scd ORDER BY species, year) AS sxy
+    SELECT 'All species', 'flipper_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
+           sum(sc ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(scc ORDER BY group_no) AS sxx,
+           sum(sdd ORDER BY group_no) AS syy, sum(scd ORDER BY group_no) AS sxy
     FROM measurement_sums WHERE has_c AND has_d
 ),
 pairs AS (

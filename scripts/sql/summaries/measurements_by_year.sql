@@ -3,19 +3,19 @@
 -- by a constant; the spread does not change with a shift).
 WITH sums AS (
     SELECT species, year, 'bill_length_mm' AS measurement, any_value(shift_a) AS shift,
-           sum(n ORDER BY has_a, has_b, has_c, has_d) AS n, sum(sa ORDER BY has_a, has_b, has_c, has_d) AS s, sum(saa ORDER BY has_a, has_b, has_c, has_d) AS ss
+           sum(n ORDER BY group_no) AS n, sum(sa ORDER BY group_no) AS s, sum(saa ORDER BY group_no) AS ss
     FROM measurement_sums WHERE has_a GROUP BY species, year
     UNION ALL
     SELECT species, year, 'bill_depth_mm' AS measurement, any_value(shift_b) AS shift,
-           sum(n ORDER BY has_a, has_b, has_c, has_d) AS n, sum(sb ORDER BY has_a, has_b, has_c, has_d) AS s, sum(sbb ORDER BY has_a, has_b, has_c, has_d) AS ss
+           sum(n ORDER BY group_no) AS n, sum(sb ORDER BY group_no) AS s, sum(sbb ORDER BY group_no) AS ss
     FROM measurement_sums WHERE has_b GROUP BY species, year
     UNION ALL
     SELECT species, year, 'flipper_length_mm' AS measurement, any_value(shift_c) AS shift,
-           sum(n ORDER BY has_a, has_b, has_c, has_d) AS n, sum(sc ORDER BY has_a, has_b, has_c, has_d) AS s, sum(scc ORDER BY has_a, has_b, has_c, has_d) AS ss
+           sum(n ORDER BY group_no) AS n, sum(sc ORDER BY group_no) AS s, sum(scc ORDER BY group_no) AS ss
     FROM measurement_sums WHERE has_c GROUP BY species, year
     UNION ALL
     SELECT species, year, 'body_mass_g' AS measurement, any_value(shift_d) AS shift,
-           sum(n ORDER BY has_a, has_b, has_c, has_d) AS n, sum(sd ORDER BY has_a, has_b, has_c, has_d) AS s, sum(sdd ORDER BY has_a, has_b, has_c, has_d) AS ss
+           sum(n ORDER BY group_no) AS n, sum(sd ORDER BY group_no) AS s, sum(sdd ORDER BY group_no) AS ss
     FROM measurement_sums WHERE has_d GROUP BY species, year
 )
 SELECT species, year, measurement, n::BIGINT AS n,

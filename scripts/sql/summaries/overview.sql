@@ -1,10 +1,11 @@
--- Headline numbers for the overview page: one row.
+-- Headline numbers for the overview page: one row. Added up from the groups of
+-- `measurement_sums` (counts by species, island, sex and year).
 SELECT
-    count(*)::BIGINT                            AS penguins,
-    count(DISTINCT species)::BIGINT             AS species,
-    count(DISTINCT island)::BIGINT              AS islands,
-    count(DISTINCT year)::BIGINT                AS years,
-    min(year)                                   AS first_year,
-    max(year)                                   AS last_year,
-    count(*) FILTER (WHERE sex IS NULL)::BIGINT AS sex_unknown
-FROM penguins
+    coalesce(sum(n), 0)::BIGINT                           AS penguins,
+    count(DISTINCT species)::BIGINT                       AS species,
+    count(DISTINCT island)::BIGINT                        AS islands,
+    count(DISTINCT year)::BIGINT                          AS years,
+    min(year)                                             AS first_year,
+    max(year)                                             AS last_year,
+    coalesce(sum(n) FILTER (WHERE sex IS NULL), 0)::BIGINT AS sex_unknown
+FROM measurement_sums

@@ -2,17 +2,17 @@
 -- from each species x island x sex stratum (so at most 27 x 250 rows whatever
 -- the raw size), the 250 with the smallest hash of the row, so the same data
 -- gives the same sample. Strata smaller than the cap are taken whole.
+-- Picked from `sample_candidates`, which holds every row that can be among the
+-- 250 smallest hashes of its stratum (and the hash, `row_hash`);
 -- min_by(row, hash, 250) keeps only 250 rows per stratum while it scans: no sort.
 WITH picked AS (
     SELECT species, island, sex,
            min_by(
                struct_pack(year, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g),
-               hash(species, island, sex, year, bill_length_mm, bill_depth_mm,
-                    flipper_length_mm, body_mass_g),
+               row_hash,
                250
            ) AS picks
-    FROM penguins
-    WHERE bill_length_mm IS NOT NULL
+    FROM sample_candidates
     GROUP BY species, island, sex
 ),
 rows AS (
