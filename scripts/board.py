@@ -215,6 +215,30 @@ def parquet_file(path: Path):
     return ParquetFile(str(path))
 
 
+HASH_BLOCK = 8 << 20
+
+
+def _hash_files_in_blocks() -> None:
+    """Make pins hash a pinned file in 8 MiB blocks instead of reading it whole.
+
+    pins names a version by the xxh64 hash of its files and reads each file in
+    one piece to hash it (``Version.hash_file``'s default block size is -1), so
+    pinning a multi-gigabyte tidy table would hold all of it in memory. Hashing
+    in blocks gives the same hash with bounded memory.
+    """
+    from pins.versions import Version
+
+    whole = Version.hash_file
+    if getattr(whole, "in_blocks", False):
+        return
+
+    def hash_file(f, block_size: int = -1) -> str:
+        return whole(f, block_size if block_size > 0 else HASH_BLOCK)
+
+    hash_file.in_blocks = True
+    Version.hash_file = staticmethod(hash_file)
+
+
 @contextmanager
 def staging_board(location: str) -> Iterator[object]:
     """A scratch folder board; beside the target for a local board, so that
@@ -222,6 +246,7 @@ def staging_board(location: str) -> Iterator[object]:
     import pins
 
     pins.config.pins_options.quiet = True
+    _hash_files_in_blocks()
     if is_local(location):
         target = local_path(location)
         target.mkdir(parents=True, exist_ok=True)

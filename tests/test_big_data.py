@@ -144,3 +144,11 @@ def test_too_few_candidates_make_every_row_a_candidate(big, monkeypatch):
     measured = con.execute("SELECT count(bill_length_mm) FROM penguins").fetchone()[0]
     assert con.execute("SELECT count(*) FROM sample_candidates").fetchone()[0] == measured
     assert con.execute(sql.load("training_sample")).fetchall() == sample
+
+
+def test_benchmark_cost_per_million_rows_is_the_least_squares_slope():
+    # 1 s + 0.5 s per million rows for the build, 0.25 s per million for the least work
+    results = {m: {"build": (1 + 0.5 * m, 0, 0), "least work": (0.25 * m, 0, 0)} for m in (2, 20, 100)}
+    costs = big_data.per_million_costs(results, [2, 20, 100])
+    assert costs["build"] == pytest.approx((1.0, 0.5))
+    assert costs["least work"] == pytest.approx((0.0, 0.25))

@@ -230,3 +230,25 @@ def test_killed_build_leaves_a_readable_board(board_copy, tmp_path):
         assert boards.version_is_complete(board, name, version), name
     assert build.run([str(source)], str(board_copy)) in ("built", "up to date")
     assert build.run([str(source)], str(board_copy)) == "up to date"
+
+
+def test_pinned_files_are_hashed_in_blocks_not_read_whole(tmp_path):
+    import io
+
+    from pins.versions import Version
+
+    class Reads(io.BytesIO):
+        def __init__(self, data: bytes):
+            super().__init__(data)
+            self.sizes: list[int] = []
+
+        def read(self, size=-1):
+            self.sizes.append(size)
+            return super().read(size)
+
+    data = os.urandom(3 * boards.HASH_BLOCK // 2)
+    whole = Version.hash_file(io.BytesIO(data))
+    with boards.staging_board(str(tmp_path / "board")):
+        f = Reads(data)
+        assert Version.hash_file(f) == whole  # the same version hash as before
+    assert f.sizes == [boards.HASH_BLOCK] * 3  # two blocks, then the end

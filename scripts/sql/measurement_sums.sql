@@ -29,8 +29,7 @@ sums AS (
            sum(a) AS sa, sum(b) AS sb, sum(c) AS sc, sum(d) AS sd,
            sum(a * a) AS saa, sum(b * b) AS sbb, sum(c * c) AS scc, sum(d * d) AS sdd,
            sum(a * b) AS sab, sum(a * c) AS sac, sum(a * d) AS sad,
-           sum(b * c) AS sbc, sum(b * d) AS sbd, sum(c * d) AS scd,
-           min(a) AS min_a, max(a) AS max_a
+           sum(b * c) AS sbc, sum(b * d) AS sbd, sum(c * d) AS scd
     FROM shifted
     GROUP BY species, island, sex, year, has_a, has_b, has_c, has_d
 )
