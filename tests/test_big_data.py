@@ -97,6 +97,15 @@ SAMPLES_FROM_EVERY_ROW = {
 }
 
 
+def prepared(big):
+    """A connection with the built tidy table as `penguins` and summarize's shared tables."""
+    _, board = big
+    con = ingest.connect()
+    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{pins.board_folder(str(board)).pin_download('penguins')[0]}'")
+    summarize.prepare(con)
+    return con
+
+
 def test_samples_are_bounded_and_stratified(big):
     _, board = big
     b = pins.board_folder(str(board))
@@ -104,9 +113,7 @@ def test_samples_are_bounded_and_stratified(big):
     per_stratum = sample.groupby(["species", "island", "sex"], dropna=False).size()
     # every species x island x sex stratum of the data (13, unknown sex included), 250 each
     assert len(per_stratum) == 13 and (per_stratum == 250).all()
-    con = ingest.connect()
-    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{b.pin_download('penguins')[0]}'")
-    summarize.prepare(con)
+    con = prepared(big)
     # a few thousand candidates per stratum at most, not 300,000 rows
     assert con.execute("SELECT count(*) FROM sample_candidates").fetchone()[0] < 13 * 2500
     training = con.execute(sql.load("training_sample")).df()
@@ -118,11 +125,7 @@ def test_samples_are_bounded_and_stratified(big):
 
 @pytest.mark.parametrize("name", sorted(SAMPLES_FROM_EVERY_ROW))
 def test_samples_from_candidates_equal_samples_ranked_over_every_row(big, name):
-    _, board = big
-    b = pins.board_folder(str(board))
-    con = ingest.connect()
-    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{b.pin_download('penguins')[0]}'")
-    summarize.prepare(con)
+    con = prepared(big)
     folder = "summaries/" if name == "scatter_sample" else ""
     picked = con.execute(f"SELECT * FROM ({sql.load(folder + name)}) ORDER BY ALL").fetchall()
     assert len(picked) >= 3_250  # 13 strata x 250, or 6 x 2,000
@@ -130,11 +133,7 @@ def test_samples_from_candidates_equal_samples_ranked_over_every_row(big, name):
 
 
 def test_too_few_candidates_make_every_row_a_candidate(big, monkeypatch):
-    _, board = big
-    b = pins.board_folder(str(board))
-    con = ingest.connect()
-    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{b.pin_download('penguins')[0]}'")
-    summarize.prepare(con)
+    con = prepared(big)
     sample = con.execute(sql.load("training_sample")).fetchall()
     load = sql.load
     # as if the hash cutoffs had been unlucky for one stratum

@@ -11,8 +11,10 @@
 -- shifted by a constant near their mean (the middle of the gate's plausible
 -- range, kept in shift_a … shift_d) so the sums of squares stay small and the
 -- variances keep their precision (the shifted-data algorithm).
--- group_no numbers the groups in key order: summaries add sums up in that
--- order (sum(x ORDER BY group_no)), so the same data gives the same bits.
+-- group_no numbers the groups in key order: summaries add groups up in that
+-- order (sum(x ORDER BY group_no)), never in the order a hash table returns them.
+-- (Within a group, DuckDB adds rows up in parallel, so on big data a rebuild can
+-- differ in the last bits.)
 -- summarize.py keeps it as the temporary table `measurement_sums`.
 WITH shifted AS (
     SELECT species, island, sex, year,

@@ -3,7 +3,7 @@
 -- species' slope is positive (Simpson's paradox). Pages draw these lines.
 -- Computed from the sums in `measurement_sums` over the groups with both
 -- lengths (values there are shifted by shift_a / shift_b; slopes and r do not
--- change with a shift); sums run in a fixed order, so the results are stable.
+-- change with a shift), added up in a fixed order (group_no).
 -- x_min and x_max, the bill lengths the page draws a line between, are the
 -- shortest and longest bill measured in the group (from `measurement_values`).
 WITH lengths AS (

@@ -2,80 +2,43 @@
 -- ("All species") and within each species: the full 4 x 4 matrix of each
 -- group, one row per measurement, so a page can draw it as it is. Computed from
 -- the sums in `measurement_sums` over the groups where both measurements are
--- present; sums run in a fixed order, so the same data gives the same bits.
-WITH grouped AS (
-    SELECT species AS "group", 'bill_length_mm' AS x, 'bill_depth_mm' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sa ORDER BY group_no) AS sx, sum(sb ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
-           sum(sbb ORDER BY group_no) AS syy, sum(sab ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_a AND has_b GROUP BY species
-    UNION ALL
-    SELECT species AS "group", 'bill_length_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sa ORDER BY group_no) AS sx, sum(sc ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
-           sum(scc ORDER BY group_no) AS syy, sum(sac ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_a AND has_c GROUP BY species
-    UNION ALL
-    SELECT species AS "group", 'bill_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sa ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
-           sum(sdd ORDER BY group_no) AS syy, sum(sad ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_a AND has_d GROUP BY species
-    UNION ALL
-    SELECT species AS "group", 'bill_depth_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sb ORDER BY group_no) AS sx, sum(sc ORDER BY group_no) AS sy, sum(sbb ORDER BY group_no) AS sxx,
-           sum(scc ORDER BY group_no) AS syy, sum(sbc ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_b AND has_c GROUP BY species
-    UNION ALL
-    SELECT species AS "group", 'bill_depth_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sb ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(sbb ORDER BY group_no) AS sxx,
-           sum(sdd ORDER BY group_no) AS syy, sum(sbd ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_b AND has_d GROUP BY species
-    UNION ALL
-    SELECT species AS "group", 'flipper_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sc ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(scc ORDER BY group_no) AS sxx,
-           sum(sdd ORDER BY group_no) AS syy, sum(scd ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_c AND has_d GROUP BY species
-    UNION ALL
-    SELECT 'All species', 'bill_length_mm' AS x, 'bill_depth_mm' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sa ORDER BY group_no) AS sx, sum(sb ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
-           sum(sbb ORDER BY group_no) AS syy, sum(sab ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_a AND has_b
-    UNION ALL
-    SELECT 'All species', 'bill_length_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sa ORDER BY group_no) AS sx, sum(sc ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
-           sum(scc ORDER BY group_no) AS syy, sum(sac ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_a AND has_c
-    UNION ALL
-    SELECT 'All species', 'bill_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sa ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(saa ORDER BY group_no) AS sxx,
-           sum(sdd ORDER BY group_no) AS syy, sum(sad ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_a AND has_d
-    UNION ALL
-    SELECT 'All species', 'bill_depth_mm' AS x, 'flipper_length_mm' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sb ORDER BY group_no) AS sx, sum(sc ORDER BY group_no) AS sy, sum(sbb ORDER BY group_no) AS sxx,
-           sum(scc ORDER BY group_no) AS syy, sum(sbc ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_b AND has_c
-    UNION ALL
-    SELECT 'All species', 'bill_depth_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sb ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(sbb ORDER BY group_no) AS sxx,
-           sum(sdd ORDER BY group_no) AS syy, sum(sbd ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_b AND has_d
-    UNION ALL
-    SELECT 'All species', 'flipper_length_mm' AS x, 'body_mass_g' AS y, sum(n ORDER BY group_no) AS n,
-           sum(sc ORDER BY group_no) AS sx, sum(sd ORDER BY group_no) AS sy, sum(scc ORDER BY group_no) AS sxx,
-           sum(sdd ORDER BY group_no) AS syy, sum(scd ORDER BY group_no) AS sxy
-    FROM measurement_sums WHERE has_c AND has_d
+-- present (pairwise complete), added up in a fixed order (group_no).
+WITH names(measurement, position, letter) AS (
+    -- the letter each measurement's sums carry in `measurement_sums`
+    VALUES ('bill_length_mm', 1, 'a'), ('bill_depth_mm', 2, 'b'),
+           ('flipper_length_mm', 3, 'c'), ('body_mass_g', 4, 'd')
 ),
 pairs AS (
+    SELECT x.measurement AS x, y.measurement AS y, x.letter AS i, y.letter AS j
+    FROM names x JOIN names y ON x.position < y.position
+),
+sums AS (
+    -- each group's sums keyed by letter, so that a pair can pick its own
+    SELECT species, group_no, n,
+           MAP {'a': has_a, 'b': has_b, 'c': has_c, 'd': has_d} AS present,
+           MAP {'a': sa, 'b': sb, 'c': sc, 'd': sd} AS s,
+           MAP {'aa': saa, 'bb': sbb, 'cc': scc, 'dd': sdd,
+                'ab': sab, 'ac': sac, 'ad': sad, 'bc': sbc, 'bd': sbd, 'cd': scd} AS ss
+    FROM measurement_sums
+),
+grouped AS (
+    SELECT CASE WHEN grouping(species) = 1 THEN 'All species' ELSE species END AS "group", x, y,
+           sum(n ORDER BY group_no) AS n,
+           sum(s[i] ORDER BY group_no) AS sx, sum(s[j] ORDER BY group_no) AS sy,
+           sum(ss[i || i] ORDER BY group_no) AS sxx, sum(ss[j || j] ORDER BY group_no) AS syy,
+           sum(ss[i || j] ORDER BY group_no) AS sxy
+    FROM sums JOIN pairs ON present[i] AND present[j]
+    GROUP BY GROUPING SETS ((species, x, y), (x, y))
+),
+correlated AS (
     SELECT "group", x, y,
            (sxy - sx * sy / n) / sqrt((sxx - sx * sx / n) * (syy - sy * sy / n)) AS r
     FROM grouped WHERE n > 1
 ),
-names(measurement, position) AS (
-    VALUES ('bill_length_mm', 1), ('bill_depth_mm', 2), ('flipper_length_mm', 3), ('body_mass_g', 4)
-),
 matrix AS (
-    SELECT "group", x, y, r FROM pairs
-    UNION ALL SELECT "group", y, x, r FROM pairs
-    UNION ALL SELECT DISTINCT "group", measurement, measurement, 1.0 FROM pairs CROSS JOIN names
+    SELECT "group", x, y, r FROM correlated
+    UNION ALL SELECT "group", y, x, r FROM correlated
+    UNION ALL SELECT DISTINCT "group", measurement, measurement, 1.0 FROM correlated CROSS JOIN names
 )
 SELECT m."group", m.x AS measurement,
        max(m.r) FILTER (WHERE m.y = 'bill_length_mm')    AS bill_length_mm,
