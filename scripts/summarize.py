@@ -5,9 +5,10 @@ Each file ``scripts/sql/summaries/<name>.sql`` is one query over the tidy
 where a number on the site comes from, open the file named like the pin.
 Every result is small whatever the raw size (aggregates, fixed-width bins, a
 capped sample), so pandas only ever holds small tables here.
-``sql/measurement_values.sql``, ``sql/measurement_sums.sql`` and
-``sql/sample_candidates.sql`` run first: small temporary tables that several
-summaries (and the training sample) are computed from.
+``sql/measurement_values.sql``, ``sql/measurement_sums.sql``,
+``sql/sample_strata.sql`` and ``sql/sample_candidates.sql`` run first: small
+temporary tables that several summaries (and the training sample) are
+computed from.
 """
 
 from __future__ import annotations
@@ -39,19 +40,20 @@ def summarize(con) -> dict:
 def prepare(con) -> None:
     """Keep the small tables the summaries and the training sample are computed from.
 
-    Each goes over the tidy rows once, so no summary has to: the count of each
+    Three passes over the tidy rows, so that no summary needs one: the count of each
     measurement value (``measurement_values``: statistics, quantiles,
     histograms); counts and sums, squares and pairwise products of the
     measurements by species, island, sex, year and missingness
     (``measurement_sums``: counts, missing values, the overview, means and
-    spreads by year, correlations, least-squares lines); and the few rows each
-    sample stratum can pick from (``sample_candidates``). If a stratum got
-    fewer candidates than it may need (beyond 8 standard deviations of bad
+    spreads by year, correlations, least-squares lines); the strata of the two
+    samples with their sizes (``sample_strata``, from the sums, no pass); and
+    the few rows each sample stratum can pick from (``sample_candidates``). If a
+    stratum got fewer candidates than it may need (beyond 8 standard deviations of bad
     luck), every row becomes a candidate, so the samples never change.
     """
     con.execute("SET VARIABLE candidates_per_stratum = ?", [CANDIDATES_PER_STRATUM])
     con.execute("SET VARIABLE every_row_a_candidate = false")
-    for shared in ("measurement_values", "measurement_sums", "sample_candidates"):
+    for shared in ("measurement_values", "measurement_sums", "sample_strata", "sample_candidates"):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {sql.load(shared)}")
     short = con.execute(sql.load("sample_candidates_short")).fetchall()
     if short:

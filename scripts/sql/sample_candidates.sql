@@ -1,36 +1,26 @@
 -- The rows either sample could pick, found in one pass so that neither sample
 -- has to rank every row. Both samples keep, in each stratum, the rows with the
--- smallest hash of the row (`row_hash`): scatter_sample 250 per species x
--- island x sex with a bill length, training_sample 2,000 per species x sex with
--- every measurement and sex. Here each species x island x sex stratum lets
--- through the rows whose hash lies below a cutoff set from the stratum sizes in
--- `measurement_sums`, so that about `target` rows (the variable candidates_per_stratum,
--- at least either sample's count per stratum) plus a margin of 8 standard deviations pass: a smaller stratum passes
--- whole. The rows that pass are a prefix of the stratum in hash order, so the
--- rows with the smallest hashes are always among them; summarize.py checks that
--- each stratum has at least min(target, its size) candidates and otherwise sets
--- the variable every_row_a_candidate and runs this again.
+-- smallest hash of the row (`row_hash`; see `sample_strata` for the strata).
+-- Each stratum gets a hash cutoff set from its size, so that about
+-- `candidates_per_stratum` rows (at least what either sample keeps per stratum)
+-- plus a margin of 8 standard deviations pass; a smaller stratum passes whole.
+-- A row passes if it is below the cutoff of its scatter or its training
+-- stratum. The rows that pass are a prefix of each stratum in hash order, so
+-- the rows with the smallest hashes are always among them. summarize.py checks
+-- that every stratum got at least min(candidates_per_stratum, its size)
+-- (`sample_candidates_short.sql`) and otherwise sets every_row_a_candidate and
+-- runs this again.
 -- summarize.py keeps it as the temporary table `sample_candidates`.
-WITH settings AS (
-    SELECT getvariable('candidates_per_stratum') AS target
-),
-scatter_strata AS (
-    SELECT species, island, sex, sum(n) FILTER (WHERE has_a) AS scatter_rows
-    FROM measurement_sums GROUP BY species, island, sex
-),
-training_strata AS (
-    SELECT species, sex, sum(n) FILTER (WHERE has_a AND has_b AND has_c AND has_d) AS training_rows
-    FROM measurement_sums WHERE sex IS NOT NULL GROUP BY species, sex
+WITH shares AS (
+    SELECT sample, species, island, sex,
+           (target + 8 * sqrt(target) + 64) / nullif(rows, 0) AS share
+    FROM sample_strata, (SELECT getvariable('candidates_per_stratum') AS target)
 ),
 cutoffs AS (
-    SELECT s.species, s.island, s.sex,
-           greatest(
-               (target + 8 * sqrt(target) + 64) / nullif(s.scatter_rows, 0),
-               (target + 8 * sqrt(target) + 64) / nullif(t.training_rows, 0)
-           ) AS share
-    FROM scatter_strata s
-    LEFT JOIN training_strata t ON t.species = s.species AND t.sex = s.sex
-    CROSS JOIN settings
+    SELECT s.species, s.island, s.sex, greatest(s.share, t.share) AS share
+    FROM shares s
+    LEFT JOIN shares t ON t.sample = 'training' AND t.species = s.species AND t.sex = s.sex
+    WHERE s.sample = 'scatter'
 ),
 hashed AS (
     SELECT *,
