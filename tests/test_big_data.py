@@ -151,3 +151,16 @@ def test_benchmark_cost_per_million_rows_is_the_least_squares_slope():
     costs = big_data.per_million_costs(results, [2, 20, 100])
     assert costs["build"] == pytest.approx((1.0, 0.5))
     assert costs["least work"] == pytest.approx((0.0, 0.25))
+
+
+def test_a_training_stratum_counts_only_candidates_below_its_own_cutoff(big):
+    con = prepared(big)
+    assert con.execute(sql.load("sample_candidates_short")).fetchall() == []
+    # Biscoe's Adelie males pass under their scatter cutoff as well: without them the
+    # other islands still hold over 2,000 complete candidates, but fewer below the
+    # training cutoff, so the smallest hashes of the stratum may be missing
+    con.execute("DELETE FROM sample_candidates WHERE species = 'Adelie' AND sex = 'male' AND island = 'Biscoe'")
+    complete = "sex = 'male' AND species = 'Adelie' AND body_mass_g IS NOT NULL AND bill_depth_mm IS NOT NULL"
+    assert con.execute(f"SELECT count(*) FROM sample_candidates WHERE {complete}").fetchone()[0] > 2000
+    short = {row[:4] for row in con.execute(sql.load("sample_candidates_short")).fetchall()}
+    assert short == {("scatter", "Adelie", "Biscoe", "male"), ("training", "Adelie", None, "male")}

@@ -1,25 +1,18 @@
 -- The rows either sample could pick, found in one pass so that neither sample
 -- has to rank every row. Both samples keep, in each stratum, the rows with the
 -- smallest hash of the row (`row_hash`; see `sample_strata` for the strata).
--- Each stratum gets a hash cutoff set from its size, so that about
--- `candidates_per_stratum` rows (at least what either sample keeps per stratum)
--- plus a margin of 8 standard deviations pass; a smaller stratum passes whole.
--- A row passes if it is below the cutoff of its scatter or its training
--- stratum. The rows that pass are a prefix of each stratum in hash order, so
--- the rows with the smallest hashes are always among them. summarize.py checks
--- that every stratum got at least min(candidates_per_stratum, its size)
--- (`sample_candidates_short.sql`) and otherwise sets every_row_a_candidate and
--- runs this again.
+-- Each stratum lets through the rows whose hash is below its share of all
+-- hashes (`sample_strata`): a prefix of the stratum in hash order, so the rows
+-- with the smallest hashes are always among them. A row passes if it is below
+-- the cutoff of its scatter or of its training stratum. summarize.py checks
+-- that every stratum has at least min(candidates_per_stratum, its size)
+-- candidates below its own cutoff (`sample_candidates_short.sql`) and otherwise
+-- sets every_row_a_candidate and runs this again.
 -- summarize.py keeps it as the temporary table `sample_candidates`.
-WITH shares AS (
-    SELECT sample, species, island, sex,
-           (target + 8 * sqrt(target) + 64) / nullif(rows, 0) AS share
-    FROM sample_strata, (SELECT getvariable('candidates_per_stratum') AS target)
-),
-cutoffs AS (
+WITH cutoffs AS (
     SELECT s.species, s.island, s.sex, greatest(s.share, t.share) AS share
-    FROM shares s
-    LEFT JOIN shares t ON t.sample = 'training' AND t.species = s.species AND t.sex = s.sex
+    FROM sample_strata s
+    LEFT JOIN sample_strata t ON t.sample = 'training' AND t.species = s.species AND t.sex = s.sex
     WHERE s.sample = 'scatter'
 ),
 hashed AS (

@@ -1,20 +1,16 @@
--- The sample strata with fewer rows in `sample_candidates` than their sample
--- may need from them: min(candidates_per_stratum, the stratum's size). Empty
--- unless the hash cutoffs were unlucky beyond 8 standard deviations.
-WITH candidates AS (
-    SELECT 'scatter' AS sample, species, island, sex, count(*) AS candidates
-    FROM sample_candidates
-    GROUP BY species, island, sex
-    UNION ALL
-    SELECT 'training', species, NULL, sex, count(*)
-    FROM sample_candidates
-    WHERE sex IS NOT NULL AND bill_depth_mm IS NOT NULL
-      AND flipper_length_mm IS NOT NULL AND body_mass_g IS NOT NULL
-    GROUP BY species, sex
-)
-SELECT s.sample, s.species, s.island, s.sex, s.rows, coalesce(c.candidates, 0) AS candidates
+-- The sample strata with fewer candidates below their own hash cutoff than
+-- their sample may need: min(candidates_per_stratum, the stratum's size). Only
+-- the rows below a stratum's own cutoff are sure to be a prefix of it in hash
+-- order (a training stratum spans islands whose scatter cutoffs differ), so
+-- only those count. Empty unless the cutoffs were unlucky beyond 8 standard
+-- deviations.
+SELECT s.sample, s.species, s.island, s.sex, s.rows, count(c.row_hash) AS candidates
 FROM sample_strata s
-LEFT JOIN candidates c
-       ON c.sample = s.sample AND c.species = s.species
-      AND c.island IS NOT DISTINCT FROM s.island AND c.sex IS NOT DISTINCT FROM s.sex
-WHERE coalesce(c.candidates, 0) < least(s.rows, getvariable('candidates_per_stratum'))
+LEFT JOIN sample_candidates c
+       ON c.species = s.species AND c.sex IS NOT DISTINCT FROM s.sex
+      AND (s.sample = 'training' OR c.island = s.island)
+      AND (s.sample = 'scatter' OR (c.bill_depth_mm IS NOT NULL
+           AND c.flipper_length_mm IS NOT NULL AND c.body_mass_g IS NOT NULL))
+      AND (s.share >= 1 OR CAST(c.row_hash AS DOUBLE) < s.share * 18446744073709551616.0)
+GROUP BY s.sample, s.species, s.island, s.sex, s.rows
+HAVING count(c.row_hash) < least(s.rows, getvariable('candidates_per_stratum'))

@@ -1,16 +1,24 @@
--- The strata of the two samples and how many rows each may pick from, added up
--- from the groups of `measurement_sums`: scatter_sample takes species x island x
--- sex (unknown sex included) among the penguins with a bill length,
--- training_sample takes species x sex among the penguins with sex and every
--- measurement (island is NULL there).
+-- The strata of the two samples, how many rows each may pick from, and the
+-- share of them that `sample_candidates` lets through. scatter_sample takes
+-- species x island x sex (unknown sex included) among the penguins with a bill
+-- length; training_sample takes species x sex among the penguins with sex and
+-- every measurement (island is NULL there). Sizes are added up from the groups
+-- of `measurement_sums`. The share is set so that about `candidates_per_stratum`
+-- rows (at least what either sample keeps per stratum) plus a margin of 8
+-- standard deviations pass; a share of 1 or more lets the whole stratum pass.
 -- summarize.py keeps it as the temporary table `sample_strata`.
-SELECT 'scatter' AS sample, species, island, sex,
-       coalesce(sum(n) FILTER (WHERE has_a), 0) AS rows
-FROM measurement_sums
-GROUP BY species, island, sex
-UNION ALL
-SELECT 'training', species, NULL, sex,
-       coalesce(sum(n) FILTER (WHERE has_a AND has_b AND has_c AND has_d), 0)
-FROM measurement_sums
-WHERE sex IS NOT NULL
-GROUP BY species, sex
+WITH sizes AS (
+    SELECT 'scatter' AS sample, species, island, sex,
+           coalesce(sum(n) FILTER (WHERE has_a), 0) AS rows
+    FROM measurement_sums
+    GROUP BY species, island, sex
+    UNION ALL
+    SELECT 'training', species, NULL, sex,
+           coalesce(sum(n) FILTER (WHERE has_a AND has_b AND has_c AND has_d), 0)
+    FROM measurement_sums
+    WHERE sex IS NOT NULL
+    GROUP BY species, sex
+)
+SELECT sample, species, island, sex, rows,
+       (target + 8 * sqrt(target) + 64) / nullif(rows, 0) AS share
+FROM sizes, (SELECT getvariable('candidates_per_stratum') AS target)
