@@ -18,8 +18,9 @@ from scripts.progress import log
 
 SUMMARY_DIR = sql.SQL_DIR / "summaries"
 # How many rows of each sample stratum sql/sample_candidates.sql lets through,
-# before its margin: at least the most that either sample keeps per stratum
-# (250 in summaries/scatter_sample.sql, 2,000 in training_sample.sql).
+# before the margin (the share is set in sql/sample_strata.sql): at least the
+# most that either sample keeps per stratum (250 in
+# summaries/scatter_sample.sql, 2,000 in training_sample.sql).
 CANDIDATES_PER_STRATUM = 2000
 
 
