@@ -21,6 +21,8 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 # The LTER writes missing values as NA (and "." in some of its files).
 MISSING_MARKERS = ["NA", "", "."]
 HTTP_SCHEMES = ("http://", "https://")
+# The temporary table where register_raw keeps each file's own columns.
+FILE_COLUMNS = "raw_file_columns"
 FSSPEC_SCHEMES = {"s3": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs"}
 _CHUNK = 4 << 20
 
@@ -141,6 +143,42 @@ def register_raw(con, sources: list[str]) -> None:
         con.execute("SELECT * FROM raw_observations LIMIT 0")
     except Exception as exc:
         raise SourceError(f"cannot read the raw data from {', '.join(sources)}: {_first_line(exc)}") from None
+    _record_file_columns(con, sources)
+
+
+def _record_file_columns(con, sources: list[str]) -> None:
+    """Keep each file's own columns in ``raw_file_columns`` (file, column).
+
+    The union fills a column that one file lacks with NULLs, so only this tells
+    the gate that, say, one species' file has no body mass at all. Reads each
+    file's header (CSV) or footer (Parquet), not its rows.
+    """
+    rows = []
+    for location in sources:
+        reader = (
+            f"read_csv({_sql_literal(location)}, header = true, all_varchar = true)"
+            if file_format(location) == "csv"
+            else f"read_parquet({_sql_literal(location)})"
+        )
+        try:
+            names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+        except Exception as exc:
+            raise SourceError(f"cannot read the raw data from {location}: {_first_line(exc)}") from None
+        rows += [(location, name) for name in names]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FILE_COLUMNS} (source_file VARCHAR, column_name VARCHAR)")
+    if rows:
+        con.executemany(f"INSERT INTO {FILE_COLUMNS} VALUES (?, ?)", rows)
+
+
+def file_columns(con) -> dict[str, set[str]]:
+    """``{file: its column names}`` as ``register_raw`` recorded them ({} if it did not)."""
+    known = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [FILE_COLUMNS]).fetchone()[0]
+    if not known:
+        return {}
+    columns: dict[str, set[str]] = {}
+    for location, name in con.execute(f"SELECT source_file, column_name FROM {FILE_COLUMNS}").fetchall():
+        columns.setdefault(location, set()).add(name)
+    return columns
 
 
 def columns(con, relation: str = "raw_observations") -> list[str]:

@@ -4,7 +4,8 @@ Every rule is checked before anything is written. One pass over
 ``raw_observations`` counts the rows with each distinct value of each column in
 ``RAW_COLUMNS`` (``profile_sql``); every rule is then counted over those few
 values, and one more pass screens the observation keys for repeats
-(``_keys_may_repeat``). Examples are looked up only for the rules that fail.
+(``_keys_may_repeat``). A required column must be in every source file, not
+just in their union (``_missing_from_some_files``). Examples are looked up only for the rules that fail.
 A failure raises ``GateError``, which names the rule, the column, how many rows
 and a few examples.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scripts.errors import GateError, Violation
+from scripts.ingest import file_columns
 
 SPECIES = (
     "Adelie Penguin (Pygoscelis adeliae)",
@@ -25,6 +27,8 @@ SEXES = ("MALE", "FEMALE")
 # One observation: a sample number within a study season and species.
 OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
 EXAMPLES = 3
+# A date as the LTER writes it (a time after it is allowed; DuckDB drops it).
+ISO_DATE = r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?\s*$"
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,9 @@ def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
             bad_type = f"{raw} IS NOT NULL AND {value} IS NULL"
             if col.kind == "integer":
                 bad_type = f"({bad_type}) OR {value} <> round({value})"
+            if col.kind == "date":
+                # DuckDB also reads '11/11/07' (as the year 11): only YYYY-MM-DD is a date here.
+                bad_type = f"({bad_type}) OR NOT regexp_matches(CAST({raw} AS VARCHAR), '{ISO_DATE}')"
             rules.append(("type", col, bad_type, f"not readable as {_kind_words(col.kind)}"))
             if col.low is not None:
                 low, high = _literal(col.low, col.kind), _literal(col.high, col.kind)
@@ -103,7 +110,8 @@ def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
                     (
                         "range",
                         col,
-                        f"{value} IS NOT NULL AND NOT ({value} BETWEEN {low} AND {high})",
+                        # a value already counted as the wrong type is not counted again
+                        f"{value} IS NOT NULL AND NOT ({bad_type}) AND NOT ({value} BETWEEN {low} AND {high})",
                         f"outside the plausible range {col.low} to {col.high}{unit}",
                     )
                 )
@@ -145,6 +153,7 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
             ]
         )
 
+    violations = _missing_from_some_files(con) if relation == "raw_observations" else []
     checked = [c for c in RAW_COLUMNS if c.name in present]
     con.execute(f"CREATE OR REPLACE TEMP TABLE gate_profile AS {profile_sql(checked, relation)}")
     rules = rule_conditions(present)
@@ -159,7 +168,6 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
     if total == 0:
         raise GateError([Violation("not empty", "*", 0, "— the source has no observations")])
 
-    violations = []
     for (rule, col, cond, meaning), count in zip(rules, rule_counts, strict=True):
         if count:
             violations.append(Violation(rule, col.name, count, meaning, _examples(con, relation, col.name, cond)))
@@ -173,6 +181,29 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
     if violations:
         raise GateError(violations)
     return {"rows": total, "missing measurements": sum(total - n for n in non_null)}
+
+
+def _missing_from_some_files(con) -> list[Violation]:
+    """A required column that one source file lacks (the union fills it with NULLs).
+
+    Upstream publishes a file per species, so this is how a whole species would
+    silently lose a measurement.
+    """
+    files = file_columns(con)
+    violations = []
+    for col in RAW_COLUMNS:
+        lacking = [location for location, names in files.items() if col.required and col.name not in names]
+        if lacking and len(lacking) < len(files):
+            shown = ", ".join(location.split("?", 1)[0].rsplit("/", 1)[-1] for location in lacking)
+            violations.append(
+                Violation(
+                    "required column",
+                    col.name,
+                    None,
+                    f"is missing from {shown} ({len(lacking)} of {len(files)} source files)",
+                )
+            )
+    return violations
 
 
 def profile_sql(columns: list[RawColumn], relation: str = "raw_observations") -> str:

@@ -47,6 +47,8 @@ BROKEN = [
     ("empty", lambda data: data[:0], "not empty", "*", None, "no observations"),
     ("text in a number", set_value("Culmen Length (mm)", "abc"), "type", "Culmen Length (mm)", 1, "'abc'"),
     ("impossible date", set_value("Date Egg", "2007-13-45"), "type", "Date Egg", 1, "'2007-13-45'"),
+    ("US-style date", set_value("Date Egg", "11/11/07"), "type", "Date Egg", 1, "YYYY-MM-DD"),
+    ("NaN mass", set_value("Body Mass (g)", "NaN"), "range", "Body Mass (g)", 1, "'NaN'"),
     ("fractional sample number", set_value("Sample Number", "1.5"), "type", "Sample Number", 1, "whole"),
     ("too heavy", set_value("Body Mass (g)", "12000", rows=(0, 5)), "range", "Body Mass (g)", 2, "12000"),
     ("negative flipper", set_value("Flipper Length (mm)", "-5"), "range", "Flipper Length (mm)", 1, "-5"),
@@ -106,6 +108,47 @@ def test_every_failure_is_reported_at_once(tmp_path):
         ("range", "Body Mass (g)", 1),
     ]
     assert "two.csv row 1" in str(caught.value)
+
+
+def test_a_value_of_the_wrong_type_is_not_also_out_of_range(tmp_path):
+    # DuckDB reads '11/11/07' as the year 11; the gate calls it what it is.
+    data = set_value("Date Egg", "11/11/07")(raw_rows())
+    con = ingest.connect()
+    ingest.register_raw(con, [str(write_csv(tmp_path / "us.csv", data))])
+    with pytest.raises(GateError) as caught:
+        validate.check(con)
+    assert [(v.rule, v.column, v.rows) for v in caught.value.violations] == [("type", "Date Egg", 1)]
+
+
+def test_a_required_column_missing_from_one_file_stops_the_build(tmp_path, board_copy, capsys):
+    # Upstream publishes one file per species: the union would quietly fill one
+    # species' body mass with NULLs.
+    rows = raw_rows()
+    adelie = [r for r in rows if r["Species"].startswith("Adelie")]
+    others = [r for r in rows if not r["Species"].startswith("Adelie")]
+    first = write_csv(tmp_path / "table_219.csv", drop_column("Body Mass (g)")(adelie))
+    second = write_csv(tmp_path / "table_220.csv", others)
+    before = snapshot(board_copy)
+
+    status = build.main(["--source", f"{first},{second}", "--board", str(board_copy)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert 'rule "required column", column "Body Mass (g)": is missing from table_219.csv (1 of 2 source files)' in err
+    assert snapshot(board_copy) == before
+
+
+def test_files_that_each_have_every_required_column_pass(tmp_path):
+    rows = raw_rows()
+    adelie = [r for r in rows if r["Species"].startswith("Adelie")]
+    others = [r for r in rows if not r["Species"].startswith("Adelie")]
+    # an optional column (a stable isotope ratio) may be absent from one file
+    first = write_csv(tmp_path / "a.csv", drop_column("Delta 15 N (o/oo)")(adelie))
+    second = write_csv(tmp_path / "b.csv", others)
+    con = ingest.connect()
+    ingest.register_raw(con, [str(first), str(second)])
+    assert ingest.file_columns(con)[str(first)] == set(rows[0]) - {"Delta 15 N (o/oo)"}
+    assert validate.check(con)["rows"] == 344
 
 
 def test_shipped_data_passes_with_its_missing_values(raw_csv):
