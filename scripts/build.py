@@ -2,9 +2,10 @@
 
     uv run python -m scripts.build [--source S[,S…]] [--board B] [--force]
 
-Exit status: 0 when the board is up to date (built or unchanged); 2 when the
-data fails the publish gate; 3 when a source cannot be read; 4 when the board
-cannot be opened or another build holds it. Messages go to stderr; an expected
+Exit status: 0 when the board is up to date (built or unchanged); 1 when an
+environment variable holds an unusable value; 2 when the data fails the publish
+gate (including a sharp drop in rows since the last build); 3 when a source
+cannot be read; 4 when the board cannot be opened or another build holds it. Messages go to stderr; an expected
 failure never shows a traceback, and nothing is pinned unless every step passed.
 """
 
@@ -92,7 +93,8 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
             return "up to date"
 
         with tempfile.TemporaryDirectory(prefix="penguins-build-") as workdir:
-            artifacts = compute(sources, Path(workdir))
+            previous_rows = previous.get("source_rows") if previous else None
+            artifacts = compute(sources, Path(workdir), previous_rows=previous_rows)
             meta = {
                 "source_hash": source_hash,
                 "built_at": provenance.utc_now(),
@@ -110,10 +112,15 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
     return "built"
 
 
-def compute(sources: list[str], workdir: Path) -> dict:
-    """Every artifact of the build, computed before anything is written."""
+def compute(sources: list[str], workdir: Path, previous_rows: int | None = None) -> dict:
+    """Every artifact of the build, computed before anything is written.
+
+    ``previous_rows``: the raw rows the board's last build read, for the gate's
+    row-count check.
+    """
     from scripts import clean, summarize, validate
 
+    max_drop = config.get_max_row_drop()
     con = ingest.connect(config.get_duckdb_settings(spill_dir=str(workdir / "spill")))
     with step("ingest") as info:
         ingest.register_raw(con, sources)
@@ -121,6 +128,7 @@ def compute(sources: list[str], workdir: Path) -> dict:
         info["columns"] = len(ingest.columns(con)) - 1
     with step("validate") as info:
         checked = validate.check(con)
+        validate.check_row_drop(checked["rows"], previous_rows, max_drop)
         info["rows in"] = checked["rows"]
         info["rows rejected"] = 0
         info["missing measurements"] = checked["missing measurements"]

@@ -15,11 +15,15 @@ ENV_BOARD = "REPORT_BOARD"
 ENV_MEMORY_LIMIT = "REPORT_DUCKDB_MEMORY_LIMIT"
 ENV_TEMP_DIR = "REPORT_DUCKDB_TEMP_DIR"
 ENV_THREADS = "REPORT_DUCKDB_THREADS"
+ENV_MAX_ROW_DROP = "REPORT_MAX_ROW_DROP"
 
 DEFAULT_BOARD = "data/board"
 # DuckDB's own default is 80% of the machine's memory; the build needs far less
 # (it streams and spills), and a bound keeps the whole job under 1 GiB at 20M rows.
 DEFAULT_MEMORY_LIMIT = "512MB"
+# The LTER data only grows; a raw table with far fewer rows than the last build
+# read is more likely a truncated download than news.
+DEFAULT_MAX_ROW_DROP = 0.10
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,3 +75,26 @@ def get_duckdb_settings(spill_dir: str | None = None) -> dict[str, str]:
         if value:
             settings[key] = value
     return settings
+
+
+def get_max_row_drop() -> float:
+    """The largest share of its rows the raw data may lose between two builds.
+
+    ``REPORT_MAX_ROW_DROP``, a number from 0 to 1 (default ``DEFAULT_MAX_ROW_DROP``);
+    1 lets any drop through, for a run that changes the source on purpose.
+
+    >>> get_max_row_drop()
+    0.1
+    """
+    value = os.environ.get(ENV_MAX_ROW_DROP, "").strip()
+    if not value:
+        return DEFAULT_MAX_ROW_DROP
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        from scripts.errors import ConfigError
+
+        raise ConfigError(f"{ENV_MAX_ROW_DROP}={value!r} is not a share of rows: use a number from 0 to 1, e.g. 0.1")
+    return share

@@ -15,6 +15,12 @@ class BuildError(Exception):
     exit_code = 1
 
 
+class ConfigError(BuildError):
+    """An environment variable holds a value the build cannot use."""
+
+    exit_code = 1
+
+
 class SourceError(BuildError):
     """The raw data cannot be found, read or parsed."""
 

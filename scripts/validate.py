@@ -183,6 +183,30 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
     return {"rows": total, "missing measurements": sum(total - n for n in non_null)}
 
 
+def check_row_drop(rows: int, previous_rows: int | None, max_drop: float) -> None:
+    """Stop when the raw data lost more than ``max_drop`` of the rows the last build read.
+
+    Every row may be valid and still half the penguins gone: a truncated
+    download, or one species' file left out. ``REPORT_MAX_ROW_DROP`` sets the
+    share (``scripts/config.py``); 1 lets a deliberate change through.
+    """
+    if not previous_rows or rows >= previous_rows * (1 - max_drop):
+        return
+    drop = 1 - rows / previous_rows
+    raise GateError(
+        [
+            Violation(
+                "row count",
+                "*",
+                rows,
+                f"in the raw data, {drop:.0%} fewer than the {previous_rows:,} the last build read "
+                f"(at most {max_drop:.0%} may go, REPORT_MAX_ROW_DROP); if that is intended, "
+                "run the build once with REPORT_MAX_ROW_DROP=1",
+            )
+        ]
+    )
+
+
 def _missing_from_some_files(con) -> list[Violation]:
     """A required column that one source file lacks (the union fills it with NULLs).
 

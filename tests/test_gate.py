@@ -212,3 +212,36 @@ def test_gate_counts_each_columns_values_not_its_rows(raw_csv):
     assert profile["Species"][0] == 3 and profile["Sex"][0] == 3  # MALE, FEMALE, missing
     masses = {row["Body Mass (g)"] for row in raw_rows()}  # "NA" counts as the missing group
     assert profile["Body Mass (g)"][0] == len(masses) < 100  # one group per distinct mass, not per row
+
+
+def test_a_sharp_drop_in_rows_stops_the_build(tmp_path, board_copy, capsys):
+    # Every row is valid, but 244 of the 344 penguins the board was built from are gone.
+    source = write_csv(tmp_path / "truncated.csv", raw_rows()[:100])
+    before = snapshot(board_copy)
+
+    status = build.main(["--source", str(source), "--board", str(board_copy)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert 'rule "row count", column "*": 100 rows in the raw data, 71% fewer than the 344' in err
+    assert "REPORT_MAX_ROW_DROP=1" in err
+    assert snapshot(board_copy) == before
+
+
+def test_a_small_drop_or_an_intended_one_builds(tmp_path, board_copy, monkeypatch):
+    fewer = write_csv(tmp_path / "fewer.csv", raw_rows()[:320])  # 7% fewer: within 10%
+    assert build.main(["--source", str(fewer), "--board", str(board_copy)]) == 0
+
+    monkeypatch.setenv("REPORT_MAX_ROW_DROP", "1")
+    one_species = write_csv(tmp_path / "adelie.csv", raw_rows()[:152])
+    assert build.main(["--source", str(one_species), "--board", str(board_copy)]) == 0
+
+
+def test_a_bad_row_drop_setting_is_named(tmp_path, board_copy, monkeypatch, capsys):
+    monkeypatch.setenv("REPORT_MAX_ROW_DROP", "10%")
+    source = write_csv(tmp_path / "fewer.csv", raw_rows()[:300])
+
+    assert build.main(["--source", str(source), "--board", str(board_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "REPORT_MAX_ROW_DROP='10%' is not a share of rows" in err
+    assert "Traceback" not in err

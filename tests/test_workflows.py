@@ -72,6 +72,7 @@ def test_publish_restores_history_before_the_build_and_publishes_it_after_the_re
     assert "--out _site/board" in build["steps"][publish_board]["run"]
     # A bucket board and its credentials come from repository variables and secrets.
     assert "vars.REPORT_BOARD" in build["env"]["REPORT_BOARD"]
+    assert "vars.REPORT_MAX_ROW_DROP" in build["env"]["REPORT_MAX_ROW_DROP"]
     assert all("secrets." in build["env"][k] for k in ("AWS_ACCESS_KEY_ID", "AZURE_STORAGE_ACCOUNT_KEY"))
 
 
