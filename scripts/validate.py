@@ -193,13 +193,14 @@ def check_row_drop(rows: int, previous_rows: int | None, max_drop: float) -> Non
     if not previous_rows or rows >= previous_rows * (1 - max_drop):
         return
     drop = 1 - rows / previous_rows
+    share = "over 99%" if drop > 0.99 else f"{drop:.0%}"
     raise GateError(
         [
             Violation(
                 "row count",
                 "*",
                 rows,
-                f"in the raw data, {drop:.0%} fewer than the {previous_rows:,} the last build read "
+                f"in the raw data, {share} fewer than the {previous_rows:,} the last build read "
                 f"(at most {max_drop:.0%} may go, REPORT_MAX_ROW_DROP); if that is intended, "
                 "run the build once with REPORT_MAX_ROW_DROP=1",
             )
