@@ -108,6 +108,30 @@ def _inputs(frame, candidate: Candidate):
     return frame[columns]
 
 
+def _no_model_beats_the_mean(mean_rmse) -> None:
+    """Stop the build: body mass no longer follows the measurements.
+
+    On penguins every model beats the mean by far (276 g against 815 g RMSE on the
+    shipped data), so a tie or a loss means the rows are scrambled (a column
+    shifted or shuffled upstream) even though each value passed the gate.
+    """
+    from scripts.errors import GateError, Violation
+
+    best = mean_rmse.drop(BASELINE)
+    raise GateError(
+        [
+            Violation(
+                "model quality",
+                TARGET,
+                None,
+                f"is predicted no better by any model than by its mean (CV RMSE: mean "
+                f"{mean_rmse[BASELINE]:,.0f} g, best model {best.min():,.0f} g, {best.idxmin()}); "
+                "the measurements no longer relate to body mass, so columns are probably misaligned in the raw data",
+            )
+        ]
+    )
+
+
 def train(sample) -> TrainResult:
     """Cross-validate every candidate, pick the best, score it on held-out data."""
     import numpy as np
@@ -158,6 +182,8 @@ def train(sample) -> TrainResult:
     cv_metrics = pd.DataFrame(cv_rows)
     mean_rmse = cv_metrics.groupby("model", sort=False)["rmse"].mean()
     chosen = next(c for c in CANDIDATES if c.name == mean_rmse.idxmin())
+    if chosen.name == BASELINE:
+        _no_model_beats_the_mean(mean_rmse)
 
     test_rows_out = []
     for candidate in CANDIDATES:

@@ -3,6 +3,7 @@ and where, and leaves the board exactly as it was."""
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,17 @@ def every(column, value):
     return mutate
 
 
+def shuffle(column):
+    def mutate(data):
+        values = [row[column] for row in data]
+        random.Random(7).shuffle(values)
+        for row, value in zip(data, values, strict=True):
+            row[column] = value
+        return data
+
+    return mutate
+
+
 # (case, mutation, rule, column, rows, words the message must contain)
 BROKEN = [
     ("missing column", drop_column("Body Mass (g)"), "required column", "Body Mass (g)", None, "missing"),
@@ -66,6 +78,7 @@ BROKEN = [
     ("missing species", set_value("Species", ""), "missing value", "Species", 1, "row 1"),
     ("duplicate row", lambda data: [*data, dict(data[0])], "duplicate observation", "studyName", 2, "PAL0708"),
     ("no flipper at all", every("Flipper Length (mm)", "NA"), "all missing", "Flipper Length (mm)", 344, "every"),
+    ("scrambled body mass", shuffle("Body Mass (g)"), "model quality", "body_mass_g", None, "misaligned"),
 ]
 IDS = [case[0] for case in BROKEN]
 

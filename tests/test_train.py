@@ -83,3 +83,15 @@ def test_training_is_reproducible(sample, result):
 def test_too_few_rows_fail_the_gate(sample):
     with pytest.raises(GateError, match="enough complete rows"):
         train.train(sample.head(20))
+
+
+def test_scrambled_body_mass_fails_the_gate(sample):
+    # Every value is plausible, but body mass was shuffled across the rows (as a
+    # shifted column upstream would do): no model beats the mean, so nothing is pinned.
+    scrambled = sample.copy()
+    scrambled["body_mass_g"] = scrambled["body_mass_g"].sample(frac=1, random_state=1).to_numpy()
+    with pytest.raises(GateError) as caught:
+        train.train(scrambled)
+    violation = caught.value.violations[0]
+    assert (violation.rule, violation.column) == ("model quality", "body_mass_g")
+    assert "no better by any model than by its mean" in str(caught.value)
