@@ -214,7 +214,12 @@ def _stage_model(staged, result, meta: dict) -> None:
         model_name=MODEL_PIN,
         prototype_data=result.prototype,
         description=f"Predicts body mass (g) of a Palmer penguin: {result.chosen.name}.",
-        metadata={**meta, "model": result.chosen.name, "features": list(result.prototype.columns)},
+        metadata={
+            **meta,
+            "model": result.chosen.name,
+            "features": list(result.prototype.columns),
+            "input_domain": result.domain,
+        },
     )
     vetiver.vetiver_pin_write(_TopLevelMetadata(staged, meta), model)
 

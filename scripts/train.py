@@ -24,6 +24,13 @@ ALL_FEATURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "species
 SEED = 20240101
 FOLDS = 5
 TEST_SHARE = 0.2
+# The raw LTER column each numeric model input comes from (scripts/sql/clean.sql):
+# the API accepts a number within that column's plausible range in the gate.
+RAW_SOURCE_OF = {
+    "bill_length_mm": "Culmen Length (mm)",
+    "bill_depth_mm": "Culmen Depth (mm)",
+    "flipper_length_mm": "Flipper Length (mm)",
+}
 BASELINE = "mean baseline"
 REFERENCE = "linear: bill length, species, sex"
 
@@ -63,6 +70,28 @@ class TrainResult:
     prototype: object  # one-row DataFrame of the model's input columns
     tables: dict  # name -> DataFrame: model_cv_metrics, model_test_metrics, ...
     rows: dict  # train / test row counts
+    domain: dict  # what the model may be asked about: see input_domain
+
+
+def input_domain(features, train_rows) -> dict:
+    """The inputs the model answers for, per feature, pinned with it for the API.
+
+    A number must lie within the gate's plausible range of the raw column it
+    comes from (``{"min", "max", "unit"}``); a category must be one the model
+    learned (``{"values"}``): an unknown species would otherwise get the
+    prediction of no species at all.
+    """
+    from scripts.validate import RAW_COLUMNS
+
+    raw = {column.name: column for column in RAW_COLUMNS}
+    domain = {}
+    for feature in features:
+        if feature in RAW_SOURCE_OF:
+            column = raw[RAW_SOURCE_OF[feature]]
+            domain[feature] = {"min": column.low, "max": column.high, "unit": column.unit}
+        else:
+            domain[feature] = {"values": sorted(str(v) for v in train_rows[feature].dropna().unique())}
+    return domain
 
 
 def training_sample(con):
@@ -251,4 +280,5 @@ def train(sample) -> TrainResult:
             "model_coefficients": pd.DataFrame(coefficients),
         },
         rows={"train": len(train_rows), "test": len(test_rows), "sample": len(sample)},
+        domain=input_domain(list(_inputs(train_rows, chosen).columns), train_rows),
     )

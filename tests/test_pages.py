@@ -115,6 +115,9 @@ def test_model_page_shows_the_card_and_the_api_call(executed, built_board):
     assert version in text
     assert "curl -s http://127.0.0.1:8080/predict" in text and "from vetiver import predict" in text
     assert "**Not for:**" in text
+    # the API's input domain, as the model pin records it
+    assert "- `bill_length_mm`: from 25 to 70 mm" in text
+    assert "- `species`: one of `Adelie`, `Chinstrap`, `Gentoo`" in text
 
 
 def test_stale_banner_threshold(built_board, monkeypatch):

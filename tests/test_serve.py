@@ -66,6 +66,58 @@ def test_bad_input_is_422_naming_the_field(client, body, field):
     assert field in response.text
 
 
+def test_validation_errors_are_json_without_server_internals(client):
+    response = client.post("/predict", json=[{k: v for k, v in GENTOO.items() if k != "sex"}])
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["detail"][0]["loc"] == ["body", 0, "sex"]
+    assert "site-packages" not in response.text and "File " not in response.text
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"bill_length_mm": -5.0}, "bill_length_mm", "from 25 to 70 mm"),
+        ({"flipper_length_mm": 10**9}, "flipper_length_mm", "from 150 to 250 mm"),
+        ({"species": "Emperor"}, "species", "one of 'Adelie', 'Chinstrap', 'Gentoo'"),
+        ({"island": "Mars"}, "island", "one of 'Biscoe', 'Dream', 'Torgersen'"),
+        ({"sex": "MALE"}, "sex", "one of 'female', 'male'"),
+    ],
+)
+def test_a_penguin_outside_the_model_domain_is_422(client, change, field, words):
+    # A linear model would extrapolate (or ignore an unknown species) and answer.
+    response = client.post("/predict", json=[GENTOO, {**GENTOO, **change}])
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", 1, field]  # the second row, the bad one
+    assert words in error["msg"]
+    assert error["input"] == next(iter(change.values()))
+
+
+def test_nan_and_infinity_are_422_not_a_prediction(client):
+    body = '[{"bill_length_mm": NaN, "bill_depth_mm": Infinity, "flipper_length_mm": 220,'
+    body += ' "species": "Gentoo", "island": "Biscoe", "sex": "male"}]'
+    response = client.post("/predict", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert [e["loc"][-1] for e in response.json()["detail"]] == ["bill_length_mm", "bill_depth_mm"]
+    assert all(e["input"] is None for e in response.json()["detail"])
+
+
+def test_the_model_pin_records_its_input_domain(client):
+    domain = client.get("/metadata").json()["user"]["input_domain"]
+    assert domain["bill_depth_mm"] == {"min": 10, "max": 30, "unit": "mm"}
+    assert domain["species"] == {"values": ["Adelie", "Chinstrap", "Gentoo"]}
+    assert set(domain) == set(GENTOO)
+
+
+def test_a_model_pinned_without_a_domain_is_served_unguarded():
+    from types import SimpleNamespace
+
+    model = SimpleNamespace(metadata=SimpleNamespace(user={"source_hash": "x"}), handler_predict=None)
+    assert serve.guard_domain(model) is False
+    assert model.handler_predict is None
+
+
 @pytest.mark.parametrize(
     "raw",
     [b"{not json", b"", b"[]", b"[1, 2]", b"null"],
