@@ -13,6 +13,7 @@ import yaml
 from scripts import config
 
 WORKFLOWS = config.PROJECT_ROOT / ".github" / "workflows"
+EXPLAIN = config.PROJECT_ROOT / ".github" / "scripts" / "build_and_explain.sh"
 FAILURE_REPORT = config.PROJECT_ROOT / ".github" / "scripts" / "failure_report.sh"
 
 
@@ -50,7 +51,11 @@ def test_publish_gates_before_render_and_deploys_with_least_privilege():
     gate, render = names.index("Gate and build the pins"), names.index("Render the site")
     upload = names.index("actions/upload-pages-artifact")
     assert gate < render < upload
-    assert build["steps"][gate]["run"] == "uv run python -m scripts.build"
+    assert build["steps"][gate]["run"] == ".github/scripts/build_and_explain.sh uv run python -m scripts.build"
+    # the build's message reaches the failure issue through the job's output
+    assert build["outputs"]["build-error"] == "${{ steps.gate.outputs.message }}"
+    report = publish["jobs"]["report-failure"]
+    assert report["steps"][-1]["env"]["BUILD_ERROR"] == "${{ needs.build.outputs.build-error }}"
     assert "vars.REPORT_SOURCE" in build["env"]["REPORT_SOURCE"]
     deploy = publish["jobs"]["deploy"]
     assert deploy["needs"] == "build"
@@ -145,6 +150,32 @@ def test_failure_report_script(tmp_path, mode, open_issue, expected):
     if mode == "open":
         body = next(c for c in calls if c.startswith(("issue create", "issue comment")))
         assert "build / Gate and build the pins" in body and "actions/runs/42" in body
+
+
+def test_failure_report_quotes_the_build_message(tmp_path):
+    env, log = fake_gh(tmp_path, "")
+    env["BUILD_ERROR"] = 'error: the raw data failed the publish gate\n  - rule "range", column "Body Mass (g)"'
+    result = subprocess.run([str(FAILURE_REPORT), "open"], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    body = next(c for c in log.read_text().splitlines() if c.startswith("issue create"))
+    assert 'The build said:  ``` error: the raw data failed the publish gate   - rule "range"' in body
+
+
+@pytest.mark.parametrize("status", [0, 2])
+def test_build_and_explain_keeps_the_status_and_explains_a_failure(tmp_path, status):
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
+    command = f'echo "[build] hash  x" >&2; echo "error: rule \\"range\\" failed" >&2; exit {status}'
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)}
+    result = subprocess.run([str(EXPLAIN), "bash", "-c", command], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == status
+    assert "[build] hash  x" in result.stdout  # the log still streams
+    if status == 0:
+        assert not summary.exists() and not outputs.exists()
+        return
+    assert "### The build stopped (exit status 2)" in summary.read_text()
+    lines = outputs.read_text().splitlines()
+    assert lines[0].startswith("message<<") and lines[-1] == lines[0].removeprefix("message<<")
+    assert lines[1:-1] == ['error: rule "range" failed']  # without the progress lines
 
 
 def test_actionlint_passes_on_every_workflow():

@@ -6,6 +6,7 @@
 #
 # Needs GH_TOKEN (issues: write, actions: read), GITHUB_REPOSITORY, GITHUB_RUN_ID and
 # GITHUB_SERVER_URL, as GitHub Actions sets them; uses the gh CLI of the runner.
+# BUILD_ERROR, when set, is the build's message (build_and_explain.sh), quoted in the issue.
 set -euo pipefail
 
 LABEL="publish-failure"
@@ -23,6 +24,10 @@ open)
         --jq '.jobs[] | .name as $job | .steps[]? | select(.conclusion == "failure") | "- \($job) / \(.name)"' || true)
     body=$(printf 'The scheduled publish run failed, so the site still shows the last good build.\n\nFailing step:\n%s\n\nRun: %s\n' \
         "${failed:-- (see the run)}" "$RUN_URL")
+    if [ -n "${BUILD_ERROR:-}" ]; then
+        # The build's own message (the publish gate's rules, rows and examples).
+        body=$(printf '%s\n\nThe build said:\n\n```\n%s\n```\n' "$body" "${BUILD_ERROR//\`\`\`/\`\` \`}")
+    fi
     number=$(open_issue)
     if [ -n "$number" ]; then
         gh issue comment "$number" --repo "$GITHUB_REPOSITORY" --body "$body"
