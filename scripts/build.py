@@ -219,6 +219,7 @@ def _stage_model(staged, result, meta: dict) -> None:
             "model": result.chosen.name,
             "features": list(result.prototype.columns),
             "input_domain": result.domain,
+            "training_rows": {"train": result.rows["train"], "test": result.rows["test"]},
         },
     )
     vetiver.vetiver_pin_write(_TopLevelMetadata(staged, meta), model)

@@ -13,7 +13,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from scripts import config
+from scripts import build, config
+from tests.conftest import raw_rows, write_csv
 
 PAGES = ["index.qmd", "eda.qmd", "model.qmd", "data.qmd"]
 CELL = re.compile(r"^```\{python\}\n(.*?)^```$", re.S | re.M)
@@ -105,6 +106,42 @@ def test_headline_numbers_equal_the_pins(executed, built_board):
     assert f"within **{chosen['rmse']:,.0f} g**" in text
     assert "*Data as of*" in text and "*Last checked*" in text
     assert "Stale data" not in text
+
+
+def test_sentences_about_the_data_are_made_from_the_pins(executed, built_board):
+    import pins
+
+    board = pins.board_folder(str(built_board))
+    text = "".join(outputs(executed["eda.qmd"], "stream"))
+    assert "Adelie penguins were found on Biscoe, Dream and Torgersen" in text
+    assert "Chinstrap penguins were found only on Dream; Gentoo penguins were found only on Biscoe." in text
+    trends = board.pin_read("bill_trends").set_index("group")["slope"]
+    assert f"(the dashed line: {trends['All species']:+.2f} mm of depth per mm of length)" in text
+    assert "Simpson's paradox" in text and f"Gentoo {trends['Gentoo']:+.2f}" in text
+    card = "".join(outputs(executed["model.qmd"], "stream"))
+    rows = board.pin_meta("penguin_model").user["user"]["training_rows"]
+    assert f"{rows['train']:,} penguins with every input, a stratified sample of the 344 observed" in card
+    assert "(2007–2009)" in card
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_captions_and_alt_texts_state_no_typed_in_numbers(page):
+    # A number typed into a caption goes stale when the data changes; the pins
+    # and the text made from them carry the numbers.
+    options = re.findall(r"^#\| fig-(?:cap|alt): (.*)$", (config.PROJECT_ROOT / page).read_text(), re.M)
+    assert all(not re.search(r"\d", option) for option in options), options
+
+
+def test_pages_read_true_for_one_species(tmp_path, monkeypatch):
+    # With Gentoo penguins only, there is no reversal to tell of: the page says what
+    # the slopes are instead, and every cell still runs.
+    gentoo = [row for row in raw_rows() if row["Species"].startswith("Gentoo")]
+    source = write_csv(tmp_path / "gentoo.csv", gentoo)
+    board = tmp_path / "board"
+    build.run([str(source)], str(board))
+    text = "".join(outputs(execute("eda.qmd", board, monkeypatch), "stream"))
+    assert "Gentoo penguins were found only on Biscoe." in text
+    assert "Simpson" not in text and "within species by Gentoo +" in text
 
 
 def test_model_page_shows_the_card_and_the_api_call(executed, built_board):
