@@ -118,6 +118,7 @@ def test_sentences_about_the_data_are_made_from_the_pins(executed, built_board):
     trends = board.pin_read("bill_trends").set_index("group")["slope"]
     assert f"(the dashed line: {trends['All species']:+.2f} mm of depth per mm of length)" in text
     assert "Simpson's paradox" in text and f"Gentoo {trends['Gentoo']:+.2f}" in text
+    assert "Of 344 penguins, 2 without bill length," in text and "and 11 that could not be sexed;" in text
     card = "".join(outputs(executed["model.qmd"], "stream"))
     rows = board.pin_meta("penguin_model").user["user"]["training_rows"]
     assert f"{rows['train']:,} penguins with every input, a stratified sample of the 344 observed" in card
