@@ -252,3 +252,19 @@ def test_pinned_files_are_hashed_in_blocks_not_read_whole(tmp_path):
         f = Reads(data)
         assert Version.hash_file(f) == whole  # the same version hash as before
     assert f.sizes == [boards.HASH_BLOCK] * 3  # two blocks, then the end
+
+
+def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatch):
+    # Everything on one file system (pins' own scratch folder included): the pinned
+    # file is the very file DuckDB wrote, so pinning costs nothing per row.
+    import duckdb
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    written = tmp_path / "penguins.parquet"
+    duckdb.sql(f"COPY (SELECT range AS n FROM range(1000)) TO '{written}' (FORMAT parquet)")
+    with boards.staging_board(str(tmp_path / "board")) as staged:
+        staged.pin_write(boards.parquet_file(written), name="penguins", type="parquet", title="t")
+        [pinned] = staged.pin_download("penguins")
+        assert os.path.samefile(pinned, written)
+        assert staged.pin_read("penguins")["n"].sum() == 999 * 1000 // 2
