@@ -4,8 +4,9 @@
 
 Exit status: 0 when the board is up to date (built or unchanged); 1 when an
 environment variable holds an unusable value; 2 when the data fails the publish
-gate (including a sharp drop in rows since the last build); 3 when a source
-cannot be read; 4 when the board cannot be opened or another build holds it. Messages go to stderr; an expected
+gate (including a sharp drop in rows since the last build, or scrambled rows
+that no model can learn from); 3 when a source cannot be read; 4 when the board
+cannot be opened or another build holds it. Messages go to stderr; an expected
 failure never shows a traceback, and nothing is pinned unless every step passed.
 """
 
