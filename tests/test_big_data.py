@@ -147,10 +147,13 @@ def test_too_few_candidates_make_every_row_a_candidate(big, monkeypatch):
 
 def test_benchmark_cost_per_million_rows_is_the_least_squares_slope():
     # 1 s + 0.5 s per million rows for the build, 0.25 s per million for the least work
-    results = {m: {"build": (1 + 0.5 * m, 0, 0), "least work": (0.25 * m, 0, 0)} for m in (2, 20, 100)}
+    # (wall s, peak MiB, exit status, CPU s); the CPU seconds are twice the wall time
+    results = {m: {"build": (1 + 0.5 * m, 0, 0, 2 + m), "least work": (0.25 * m, 0, 0, 0.5 * m)} for m in (2, 20, 100)}
     costs = big_data.per_million_costs(results, [2, 20, 100])
     assert costs["build"] == pytest.approx((1.0, 0.5))
     assert costs["least work"] == pytest.approx((0.0, 0.25))
+    cpu = big_data.per_million_costs(results, [2, 20, 100], measure=big_data.CPU)
+    assert cpu["build"] == pytest.approx((2.0, 1.0)) and cpu["least work"] == pytest.approx((0.0, 0.5))
 
 
 def test_a_training_stratum_counts_only_candidates_below_its_own_cutoff(big):
