@@ -10,6 +10,8 @@ import importlib.util
 import os
 from pathlib import Path
 
+from scripts.errors import ConfigError
+
 ENV_SOURCE = "REPORT_SOURCE"
 ENV_BOARD = "REPORT_BOARD"
 ENV_MEMORY_LIMIT = "REPORT_DUCKDB_MEMORY_LIMIT"
@@ -94,7 +96,5 @@ def get_max_row_drop() -> float:
     except ValueError:
         share = -1.0
     if not 0 <= share <= 1:
-        from scripts.errors import ConfigError
-
         raise ConfigError(f"{ENV_MAX_ROW_DROP}={value!r} is not a share of rows: use a number from 0 to 1, e.g. 0.1")
     return share
