@@ -5,8 +5,9 @@
 Exit status: 0 when the board is up to date (built or unchanged); 1 when an
 environment variable holds an unusable value; 2 when the data fails the publish
 gate (including a sharp drop in rows since the last build, or scrambled rows
-that no model can learn from); 3 when a source cannot be read; 4 when the board
-cannot be opened or another build holds it. Messages go to stderr; an expected
+that no model can learn from); 3 when a source cannot be read or parsed; 4 when
+the board cannot be opened or another build holds it; 5 when DuckDB runs out of
+memory or of disk to spill to. Messages go to stderr; an expected
 failure never shows a traceback, and nothing is pinned unless every step passed.
 """
 
@@ -18,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from scripts import config, ingest, provenance
-from scripts.errors import BuildError
+from scripts.errors import BuildError, ResourceError
 from scripts.progress import configure, log, step
 
 MODEL_PIN = "penguin_model"
@@ -55,10 +56,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure(verbose=args.verbose)
-    sources = [s.strip() for s in args.source.split(",") if s.strip()] if args.source else config.get_source()
-    location = args.board or config.get_board()
     try:
-        run(sources, location, force=args.force)
+        sources = config.split_sources(args.source, "--source") if args.source is not None else config.get_source()
+        run(sources, args.board or config.get_board(), force=args.force)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -122,30 +122,37 @@ def compute(sources: list[str], workdir: Path, previous_rows: int | None = None)
     from scripts import clean, summarize, validate
 
     max_drop = config.get_max_row_drop()
-    con = ingest.connect(config.get_duckdb_settings(spill_dir=str(workdir / "spill")))
-    with step("ingest") as info:
-        ingest.register_raw(con, sources)
-        info["files"] = len(sources)
-        info["columns"] = len(ingest.columns(con)) - 1
-    with step("validate") as info:
-        checked = validate.check(con)
-        validate.check_row_drop(checked["rows"], previous_rows, max_drop)
-        info["rows in"] = checked["rows"]
-        info["rows rejected"] = 0
-        info["missing measurements"] = checked["missing measurements"]
-    with step("clean") as info:
-        clean_rows = clean.clean(con, workdir / "penguins.parquet")
-        info["rows out"] = clean_rows
-    with step("summarize") as info:
-        tables = summarize.summarize(con)
-        info["tables"] = len(tables)
-        info["rows"] = sum(len(t) for t in tables.values())
-    with step("train") as info:
-        from scripts import train
+    settings = config.get_duckdb_settings(spill_dir=str(workdir / "spill"))
+    con = ingest.connect(settings)
+    try:
+        with step("ingest") as info:
+            ingest.register_raw(con, sources)
+            info["files"] = len(sources)
+            info["columns"] = len(ingest.columns(con)) - 1
+        with step("validate") as info:
+            checked = validate.check(con)
+            validate.check_row_drop(checked["rows"], previous_rows, max_drop)
+            info["rows in"] = checked["rows"]
+            info["rows rejected"] = 0
+            info["missing measurements"] = checked["missing measurements"]
+        with step("clean") as info:
+            clean_rows = clean.clean(con, workdir / "penguins.parquet")
+            info["rows out"] = clean_rows
+        with step("summarize") as info:
+            tables = summarize.summarize(con)
+            info["tables"] = len(tables)
+            info["rows"] = sum(len(t) for t in tables.values())
+        with step("train") as info:
+            from scripts import train
 
-        result = train.train(train.training_sample(con))
-        info["model"] = repr(result.chosen.name)
-        info.update({f"{k} rows": v for k, v in result.rows.items()})
+            result = train.train(train.training_sample(con))
+            info["model"] = repr(result.chosen.name)
+            info.update({f"{k} rows": v for k, v in result.rows.items()})
+    except Exception as exc:
+        failure = _explain_duckdb_failure(exc, settings)
+        if failure is None:
+            raise
+        raise failure from None
     con.close()
     return {
         "tidy": workdir / "penguins.parquet",
@@ -153,6 +160,24 @@ def compute(sources: list[str], workdir: Path, previous_rows: int | None = None)
         "model": result,
         "counts": {"raw": checked["rows"], "clean": clean_rows},
     }
+
+
+def _explain_duckdb_failure(exc: Exception, settings: dict[str, str]) -> BuildError | None:
+    """The message for a DuckDB error a user can act on: a malformed source, memory, spill space."""
+    import duckdb
+
+    if not isinstance(exc, duckdb.Error):
+        return None
+    spill = settings.get("temp_directory", "")
+    if isinstance(exc, duckdb.OutOfMemoryException) or (spill and spill in str(exc)):
+        limit = settings.get("memory_limit")
+        return ResourceError(
+            f"DuckDB ran out of memory (the limit is {limit}, {config.ENV_MEMORY_LIMIT}) or of room to spill "
+            f"to disk ({spill}, {config.ENV_TEMP_DIR}): raise {config.ENV_MEMORY_LIMIT}, lower "
+            f"{config.ENV_THREADS}, or point {config.ENV_TEMP_DIR} at a disk with room; nothing was pinned "
+            f"({ingest.first_line(exc)})"
+        )
+    return ingest.read_failure(exc)
 
 
 def write_board(target, location: str, artifacts: dict, meta: dict, data_changed_at: str) -> None:

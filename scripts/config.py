@@ -18,6 +18,8 @@ ENV_MEMORY_LIMIT = "REPORT_DUCKDB_MEMORY_LIMIT"
 ENV_TEMP_DIR = "REPORT_DUCKDB_TEMP_DIR"
 ENV_THREADS = "REPORT_DUCKDB_THREADS"
 ENV_MAX_ROW_DROP = "REPORT_MAX_ROW_DROP"
+# Which environment variable sets each DuckDB setting, for error messages.
+DUCKDB_SETTING_ENV = {"memory_limit": ENV_MEMORY_LIMIT, "temp_directory": ENV_TEMP_DIR, "threads": ENV_THREADS}
 
 DEFAULT_BOARD = "data/board"
 # DuckDB's own default is 80% of the machine's memory; the build needs far less
@@ -46,7 +48,19 @@ def get_source() -> list[str]:
     value = os.environ.get(ENV_SOURCE, "").strip()
     if not value:
         return [default_source()]
-    return [part.strip() for part in value.split(",") if part.strip()]
+    return split_sources(value, ENV_SOURCE)
+
+
+def split_sources(value: str, origin: str) -> list[str]:
+    """Comma-separated locations; ``ConfigError`` when there are none (``origin`` names where from).
+
+    >>> split_sources("a.csv, b.csv", "--source")
+    ['a.csv', 'b.csv']
+    """
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts:
+        raise ConfigError(f"{origin}={value!r} names no source: give one or more paths or URLs, comma-separated")
+    return parts
 
 
 def get_board() -> str:

@@ -33,6 +33,12 @@ class BoardError(BuildError):
     exit_code = 4
 
 
+class ResourceError(BuildError):
+    """DuckDB ran out of memory or of spill space."""
+
+    exit_code = 5
+
+
 @dataclass(frozen=True)
 class Violation:
     """One failed gate rule: which rule, on which column, how many rows, examples."""

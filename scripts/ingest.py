@@ -8,13 +8,17 @@ later steps run as SQL over the files themselves.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
+import io
 import os
+import re
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 
-from scripts.errors import SourceError
+from scripts.errors import ConfigError, SourceError
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -108,12 +112,22 @@ def _fsspec_filesystem(kind: str):
 
 
 def connect(settings: dict[str, str] | None = None):
-    """A DuckDB connection with the memory, spill and thread settings applied."""
+    """A DuckDB connection with the memory, spill and thread settings applied.
+
+    A value DuckDB refuses raises ``ConfigError`` naming the environment
+    variable it came from (``config.DUCKDB_SETTING_ENV``).
+    """
     import duckdb
+
+    from scripts.config import DUCKDB_SETTING_ENV
 
     con = duckdb.connect()
     for key, value in (settings or {}).items():
-        con.execute(f"SET {key} = ?", [value])
+        try:
+            con.execute(f"SET {key} = ?", [value])
+        except duckdb.Error as exc:
+            where = DUCKDB_SETTING_ENV.get(key, key)
+            raise ConfigError(f"{where}={value!r} is not a value DuckDB accepts: {first_line(exc)}") from None
     return con
 
 
@@ -122,49 +136,129 @@ def register_raw(con, sources: list[str]) -> None:
 
     CSV columns arrive as text (the gate checks that they parse); Parquet keeps
     its own types. A ``source_file`` column says which file each row came from.
+    A CSV file is read as the standard dialect (comma, double quotes) with the
+    columns its header names, not as DuckDB's sniffer guesses from a sample: one
+    malformed line would make the sniffer read the whole file as one column.
+    Such a line stops the first pass over the rows instead, and ``read_failure``
+    names the file and line.
     """
+    import duckdb
+
     _enable_remote_reading(con, sources)
-    csv = [s for s in sources if file_format(s) == "csv"]
+    headers = {s: csv_header(s) for s in sources if file_format(s) == "csv"}
     parquet = [s for s in sources if file_format(s) == "parquet"]
-    parts = []
-    if csv:
-        parts.append(
-            "SELECT * FROM read_csv($csv, header = true, all_varchar = true, "
-            "nullstr = $missing, union_by_name = true, filename = 'source_file')"
-        )
+    parts = [_csv_reader(location, names) for location, names in headers.items()]
     if parquet:
-        parts.append("SELECT * FROM read_parquet($parquet, union_by_name = true, filename = 'source_file')")
-    query = " UNION ALL BY NAME ".join(parts)
-    params = {"csv": csv, "parquet": parquet, "missing": MISSING_MARKERS}
-    params = {k: v for k, v in params.items() if f"${k}" in query}
+        parts.append(
+            f"SELECT * FROM read_parquet({_sql_literal(parquet)}, union_by_name = true, filename = 'source_file')"
+        )
     try:
-        # Views cannot take parameters: materialise the file list into the SQL text.
-        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_observations AS {_inline(query, params)}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_observations AS {' UNION ALL BY NAME '.join(parts)}")
         con.execute("SELECT * FROM raw_observations LIMIT 0")
+    except duckdb.OutOfMemoryException:
+        raise  # not the source's fault: the build explains it
     except Exception as exc:
-        raise SourceError(f"cannot read the raw data from {', '.join(sources)}: {_first_line(exc)}") from None
-    _record_file_columns(con, sources)
+        raise SourceError(f"cannot read the raw data from {', '.join(sources)}: {first_line(exc)}") from None
+    _record_file_columns(con, sources, headers)
 
 
-def _record_file_columns(con, sources: list[str]) -> None:
+def csv_header(location: str) -> list[str]:
+    """The column names on the first line of a CSV source (a UTF-8 byte-order mark is dropped)."""
+    name = _short_name(location)
+    try:
+        with _open_binary(location) as raw:
+            stream = gzip.GzipFile(fileobj=raw) if location.split("?", 1)[0].lower().endswith(".gz") else raw
+            text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+            header = next(csv.reader(text), None)
+    except SourceError:
+        raise
+    except UnicodeDecodeError:
+        raise SourceError(f"cannot read {name}: its first line is not UTF-8 text") from None
+    except Exception as exc:  # network, permission, a broken gzip stream …
+        raise SourceError(f"cannot read {name}: {first_line(exc)}") from None
+    if not header or not any(h.strip() for h in header):
+        raise SourceError(f"cannot read {name}: the file is empty (a CSV source starts with a header line)")
+    if len(header) == 1 and any(mark in header[0] for mark in ";\t|"):
+        raise SourceError(
+            f"cannot read {name}: its header is one field ({header[0][:60]!r}); "
+            "the LTER layout separates columns with commas"
+        )
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise SourceError(f"cannot read {name}: its header names {', '.join(map(repr, repeated))} more than once")
+    return header
+
+
+def _csv_reader(location: str, names: list[str]) -> str:
+    """SQL that reads one CSV file as text columns named by its header."""
+    columns = "{" + ", ".join(f"{_sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
+    return (
+        f"SELECT * FROM read_csv({_sql_literal(location)}, header = true, columns = {columns}, "
+        "delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
+        f"nullstr = {_sql_literal(MISSING_MARKERS)}, filename = 'source_file')"
+    )
+
+
+def read_failure(exc: Exception) -> SourceError | None:
+    """The ``SourceError`` for a DuckDB error met while reading the rows, if it is one.
+
+    The CSV reader stops at a malformed line ("CSV Error on Line: 102 …"); a
+    remote file can fail half-way. Anything else is not about the source (None).
+    """
+    text = str(exc)
+    first = first_line(exc)
+    found = re.search(r"CSV Error on Line: (\d+)", first)
+    if found:
+        file = re.search(r"^\s*file = (.+)$", text, flags=re.MULTILINE)
+        where = f"{_short_name(file.group(1).strip())} line {found.group(1)}" if file else f"line {found.group(1)}"
+        lines = [line.strip() for line in text.split("Possible fixes:", 1)[0].splitlines()[1:] if line.strip()]
+        reason = lines[-1] if lines else "malformed line"
+        original = text.split("Original Line:", 1)[1].split(reason, 1)[0].strip() if "Original Line:" in text else ""
+        shown = f" (it reads {original.splitlines()[0][:80]!r})" if original else ""
+        return SourceError(
+            f"cannot parse the raw data: {where} {_csv_problem(reason)}{shown}; every line must have "
+            "as many comma-separated fields as the header, and a quoted value must end with a quote"
+        )
+    if type(exc).__name__ in ("IOException", "HTTPException"):
+        return SourceError(f"cannot read the raw data: {first}")
+    return None
+
+
+def _csv_problem(reason: str) -> str:
+    """DuckDB's reason for a malformed CSV line, in the words of the message.
+
+    >>> _csv_problem("Expected Number of Columns: 17 Found: 3")
+    'has 3 fields where the header has 17'
+    """
+    counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", reason)
+    if counts:
+        return f"has {counts.group(2)} fields where the header has {counts.group(1)}"
+    if "unterminated quote" in reason:
+        return "opens a quoted value that never ends"
+    return "is malformed: " + reason.rstrip(".")
+
+
+def _short_name(location: str) -> str:
+    return location.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or location
+
+
+def _record_file_columns(con, sources: list[str], headers: dict[str, list[str]]) -> None:
     """Keep each file's own columns in ``raw_file_columns`` (file, column).
 
     The union fills a column that one file lacks with NULLs, so only this tells
     the gate that, say, one species' file has no body mass at all. Reads each
-    file's header (CSV) or footer (Parquet), not its rows.
+    Parquet file's footer, not its rows; a CSV file's columns are its header.
     """
     rows = []
     for location in sources:
-        reader = (
-            f"read_csv({_sql_literal(location)}, header = true, all_varchar = true)"
-            if file_format(location) == "csv"
-            else f"read_parquet({_sql_literal(location)})"
-        )
+        if location in headers:
+            rows += [(location, name) for name in headers[location]]
+            continue
         try:
-            names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+            described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_literal(location)})").fetchall()
         except Exception as exc:
-            raise SourceError(f"cannot read the raw data from {location}: {_first_line(exc)}") from None
-        rows += [(location, name) for name in names]
+            raise SourceError(f"cannot read the raw data from {location}: {first_line(exc)}") from None
+        rows += [(location, row[0]) for row in described]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {FILE_COLUMNS} (source_file VARCHAR, column_name VARCHAR)")
     if rows:
         con.executemany(f"INSERT INTO {FILE_COLUMNS} VALUES (?, ?)", rows)
@@ -184,12 +278,6 @@ def file_columns(con) -> dict[str, set[str]]:
 def columns(con, relation: str = "raw_observations") -> list[str]:
     """Column names of a relation, in order."""
     return [row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()]
-
-
-def _inline(query: str, params: dict) -> str:
-    for key, value in params.items():
-        query = query.replace(f"${key}", _sql_literal(value))
-    return query
 
 
 def _sql_literal(value) -> str:
@@ -217,11 +305,11 @@ def _load_httpfs(con) -> None:
         con.execute(f"LOAD '{binary}'")
     except Exception as exc:
         raise SourceError(
-            f"cannot read http(s) sources: DuckDB's httpfs extension failed to load ({_first_line(exc)})"
+            f"cannot read http(s) sources: DuckDB's httpfs extension failed to load ({first_line(exc)})"
         ) from None
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 

@@ -268,3 +268,39 @@ def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatc
         [pinned] = staged.pin_download("penguins")
         assert os.path.samefile(pinned, written)
         assert staged.pin_read("penguins")["n"].sum() == 999 * 1000 // 2
+
+
+def _malformed_source(tmp_path) -> Path:
+    lines = Path(config.default_source()).read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "table_220.csv"
+    path.write_text("".join(lines[:50]) + "PAL0809,51,Gentoo\n" + "".join(lines[50:]), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "status", "message"),
+    [
+        ({}, ["--source", "{malformed}"], 3, "table_220.csv line 51 has 3 fields where the header has 17"),
+        ({config.ENV_SOURCE: " , "}, [], 1, "REPORT_SOURCE=',' names no source"),
+        ({config.ENV_MEMORY_LIMIT: "lots"}, [], 1, "REPORT_DUCKDB_MEMORY_LIMIT='lots' is not a value DuckDB accepts"),
+        ({config.ENV_THREADS: "0"}, [], 1, "REPORT_DUCKDB_THREADS='0' is not a value DuckDB accepts"),
+        # far too little memory to read even 344 rows: the message says which variables to change
+        (
+            {config.ENV_MEMORY_LIMIT: "100KB"},
+            [],
+            5,
+            "DuckDB ran out of memory (the limit is 100KB, REPORT_DUCKDB_MEMORY_LIMIT)",
+        ),
+    ],
+    ids=["malformed CSV line", "no source", "memory limit", "threads", "out of memory"],
+)
+def test_unusable_input_or_settings_exit_with_a_message_and_keep_the_board(
+    board_copy, tmp_path, monkeypatch, capsys, env, args, status, message
+):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    args = [a.replace("{malformed}", str(_malformed_source(tmp_path))) for a in args]
+    before = snapshot(board_copy)
+    assert build.main([*args, "--board", str(board_copy), "--force"]) == status
+    assert message in capsys.readouterr().err
+    assert snapshot(board_copy) == before

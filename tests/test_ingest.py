@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import re
 import threading
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from scripts import ingest
+from scripts import config, ingest
 from scripts.errors import SourceError
 from tests.conftest import raw_rows, write_csv
 
@@ -92,3 +94,53 @@ def test_http_source_is_read_by_duckdb(tmp_path, raw_csv, http_server):
     url = f"{http_server}/penguins-raw.csv"
     assert count_raw([url]) == (344, 152)
     assert ingest.source_hash([url]) == ingest.source_hash([raw_csv])
+
+
+def _lines_with(tmp_path, name: str, line: str, at: int = 100) -> Path:
+    """The shipped raw CSV with ``line`` put in as line ``at + 1`` of the file (the header is line 1)."""
+    lines = Path(config.default_source()).read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / name
+    path.write_text("".join(lines[:at]) + line + "\n" + "".join(lines[at:]), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("a,b,c", "line 101 has 3 fields where the header has 17 (it reads 'a,b,c')"),
+        ('PAL0708,"unclosed,1', "line 101 opens a quoted value that never ends"),
+    ],
+)
+def test_a_malformed_csv_line_is_named_by_file_and_line(tmp_path, line, problem):
+    # DuckDB's sniffer, given this sample, would read the whole file as one column
+    source = _lines_with(tmp_path, "table_219.csv", line)
+    con = ingest.connect()
+    ingest.register_raw(con, [str(source)])
+    assert ingest.file_columns(con)[str(source)] == set(raw_rows()[0])  # the header still names 17 columns
+    with pytest.raises(duckdb.Error) as raised:
+        con.execute("SELECT count(*) FROM raw_observations").fetchall()
+    failure = ingest.read_failure(raised.value)
+    assert isinstance(failure, SourceError)
+    assert f"cannot parse the raw data: table_219.csv {problem}" in str(failure)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty.csv: the file is empty"),
+        (b"\xff\xfe\x00studyName", "empty.csv: its first line is not UTF-8 text"),
+        (b"studyName;Species;Island\nPAL0708;Adelie;Dream\n", "its header is one field ('studyName;Species;Island')"),
+        (b"studyName,Species,studyName\n", "its header names 'studyName' more than once"),
+    ],
+)
+def test_a_csv_without_a_usable_header_is_a_source_error(tmp_path, content, message):
+    source = tmp_path / "empty.csv"
+    source.write_bytes(content)
+    with pytest.raises(SourceError, match=re.escape(message)):
+        ingest.register_raw(ingest.connect(), [str(source)])
+
+
+def test_a_gzipped_csv_is_read(tmp_path, raw_csv):
+    packed = tmp_path / "penguins-raw.csv.gz"
+    packed.write_bytes(gzip.compress(Path(raw_csv).read_bytes()))
+    assert count_raw([str(packed)]) == (344, 152)
