@@ -69,10 +69,31 @@ def open_board(location: str, *, create: bool = False):
     try:
         return pins.board(protocol, location.split("://", 1)[1], allow_pickle_read=True)
     except ImportError:
-        raise BoardError(
-            f"a {kind}:// board needs the {REMOTE_PACKAGES[protocol]} package: "
-            "install the project with `uv sync --extra cloud`"
-        ) from None
+        raise _missing_package(kind) from None
+
+
+def _missing_package(kind: str) -> BoardError:
+    package = REMOTE_PACKAGES.get(REMOTE_PROTOCOLS[kind], REMOTE_PROTOCOLS[kind])
+    return BoardError(
+        f"a {kind}:// board needs the {package} package: install the project with `uv sync --extra cloud`"
+    )
+
+
+def _remote_filesystem(location: str):
+    """The cloud file system under a remote board, without pins' cache.
+
+    The lock and the last-check stamp sit beside the board's prefix, and pins'
+    caching file system only maps paths inside it.
+    """
+    import fsspec
+
+    kind = scheme(location)
+    if kind not in REMOTE_PROTOCOLS:
+        raise BoardError(f"unsupported board {location!r}: use a folder path, s3://, gs:// or az://")
+    try:
+        return fsspec.filesystem(REMOTE_PROTOCOLS[kind])
+    except ImportError:
+        raise _missing_package(kind) from None
 
 
 # ---------------------------------------------------------------- locking
@@ -111,9 +132,8 @@ def _remote_lock(location: str) -> Iterator[None]:
     could both pass; the schedule (one job, ``concurrency`` in the workflow)
     prevents that. A marker older than three hours is taken as left by a
     killed build."""
-    board = open_board(location)
-    marker = board.board.rstrip("/") + ".build-lock"
-    fs = board.fs
+    fs = _remote_filesystem(location)
+    marker = location.rstrip("/") + ".build-lock"
     if fs.exists(marker):
         try:
             held = json.loads(fs.cat_file(marker))
@@ -173,7 +193,11 @@ def manifest_is_current(board, manifest: dict | None, source_hash: str, code_has
 def repair(board) -> list[str]:
     """Remove half-written latest versions left by a killed build; return what went."""
     removed = []
-    for name in board.pin_list():
+    try:
+        names = board.pin_list()
+    except FileNotFoundError:  # a new cloud board: its prefix holds no object yet
+        return removed
+    for name in names:
         if name.startswith("."):
             continue
         while True:
@@ -341,7 +365,7 @@ def record_check(location: str, result: str, checked_at: str) -> None:
         tmp.write_bytes(stamp)
         os.replace(tmp, path)
     else:
-        open_board(location).fs.pipe_file(_check_stamp(location), stamp)
+        _remote_filesystem(location).pipe_file(_check_stamp(location), stamp)
 
 
 def last_check(location: str) -> dict | None:
@@ -349,6 +373,6 @@ def last_check(location: str) -> dict | None:
     try:
         if is_local(location):
             return json.loads(Path(_check_stamp(location)).read_text())
-        return json.loads(open_board(location).fs.cat_file(_check_stamp(location)))
+        return json.loads(_remote_filesystem(location).cat_file(_check_stamp(location)))
     except Exception:
         return None

@@ -17,6 +17,7 @@ import pytest
 
 from scripts import board as boards
 from scripts import build, config
+from scripts.errors import BuildError
 from tests.conftest import raw_rows, snapshot, write_csv
 
 TABLE_PINS = [
@@ -304,3 +305,36 @@ def test_unusable_input_or_settings_exit_with_a_message_and_keep_the_board(
     assert build.main([*args, "--board", str(board_copy), "--force"]) == status
     assert message in capsys.readouterr().err
     assert snapshot(board_copy) == before
+
+
+@pytest.fixture
+def cloud_board(monkeypatch):
+    """A board in fsspec's in-memory file system, standing in for s3:// (no network, no account).
+
+    It goes through the same code as a bucket: pins' caching file system for the
+    pins, the bare file system for the lock and the last-check stamp beside them.
+    """
+    import fsspec
+
+    monkeypatch.setitem(boards.REMOTE_PROTOCOLS, "memory", "memory")
+    location = f"memory:///bucket-{os.getpid()}-{time.monotonic_ns()}/board"
+    yield location
+    fsspec.filesystem("memory").rm(location.split("://", 1)[1].rsplit("/", 1)[0], recursive=True)
+
+
+def test_a_cloud_board_is_built_locked_and_read_back(cloud_board):
+    import fsspec
+
+    assert build.run([config.default_source()], cloud_board) == "built"  # a new, empty prefix
+    board = boards.open_board(cloud_board)
+    assert len(board.pin_read("penguins")) == 344
+    assert board.pin_read("build_manifest")["pins"].keys() >= {"penguins", "penguin_model", "overview"}
+    assert boards.last_check(cloud_board)["result"] == "built"
+    assert build.run([config.default_source()], cloud_board) == "up to date"
+
+    marker = cloud_board + ".build-lock"  # beside the board, outside the pins
+    fs = fsspec.filesystem("memory")
+    assert not fs.exists(marker)  # released after each build
+    fs.pipe_file(marker, json.dumps({"host": "runner", "pid": 7, "since": time.time()}).encode())
+    with pytest.raises(BuildError, match=r"another build is writing to the board .*host runner, pid 7"):
+        build.run([config.default_source()], cloud_board, force=True)
