@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scripts.config import ENV_BOARD
 from scripts.errors import BoardError
 from scripts.ingest import scheme
 
@@ -57,8 +58,13 @@ def open_board(location: str, *, create: bool = False):
     pins.config.pins_options.quiet = True  # the build logs its own progress
     if is_local(location):
         path = local_path(location)
+        if path.exists() and not path.is_dir():
+            raise BoardError(f"the board {location} is a file: point --board or {ENV_BOARD} at a folder")
         if create:
-            path.mkdir(parents=True, exist_ok=True)
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise BoardError(f"cannot create the board folder {location}: {exc.strerror}") from None
         elif not path.is_dir():
             raise BoardError(f"no board at {location}: build it with `uv run python -m scripts.build`")
         return pins.board_folder(str(path), allow_pickle_read=True)
@@ -107,15 +113,17 @@ def build_lock(location: str) -> Iterator[None]:
 
         path = local_path(location)
         lock_file = path.parent / f".{path.name}.lock"
-        lock_file.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(lock_file))
         try:
+            lock_file.parent.mkdir(parents=True, exist_ok=True)
             lock.acquire(timeout=0)
         except Timeout:
             raise BoardError(
                 f"another build is writing to the board {location} right now "
                 f"(lock {lock_file}); wait for it to finish, then run again"
             ) from None
+        except OSError as exc:
+            raise BoardError(f"cannot write the board's lock file {lock_file}: {exc.strerror}") from None
         try:
             yield
         finally:
@@ -302,7 +310,10 @@ def staging_board(location: str) -> Iterator[object]:
         parent = target.resolve().parent
         for stale in parent.glob(f".{target.name}.staging-*"):  # left by a killed build
             shutil.rmtree(stale, ignore_errors=True)
-        folder = tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=parent)
+        try:
+            folder = tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=parent)
+        except OSError as exc:
+            raise BoardError(f"cannot write the staging folder beside the board, in {parent}: {exc.strerror}") from None
     else:
         folder = tempfile.mkdtemp(prefix="board-staging-")
     try:

@@ -338,3 +338,13 @@ def test_a_cloud_board_is_built_locked_and_read_back(cloud_board):
     fs.pipe_file(marker, json.dumps({"host": "runner", "pid": 7, "since": time.time()}).encode())
     with pytest.raises(BuildError, match=r"another build is writing to the board .*host runner, pid 7"):
         build.run([config.default_source()], cloud_board, force=True)
+
+
+def test_a_board_that_is_a_file_is_refused_by_name(tmp_path, capsys):
+    path = tmp_path / "board"
+    path.write_text("not a folder")
+    assert build.main(["--board", str(path)]) == 4
+    assert f"the board {path} is a file: point --board or REPORT_BOARD at a folder" in capsys.readouterr().err
+    assert build.main(["--board", str(path / "inside")]) == 4
+    assert "cannot create the board folder" in capsys.readouterr().err
+    assert path.read_text() == "not a folder"
