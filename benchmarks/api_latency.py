@@ -23,6 +23,8 @@ from pathlib import Path
 
 import requests
 
+from benchmarks.cli import positive
+
 ROOT = Path(__file__).resolve().parent.parent
 ROW = [
     {
@@ -44,9 +46,11 @@ def free_port() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes (scripts.serve --workers)")
+    parser.add_argument("--requests", type=positive(), default=2000)
+    parser.add_argument("--clients", type=positive(), default=4)
+    parser.add_argument(
+        "--workers", type=positive(), default=1, help="server worker processes (scripts.serve --workers)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         board = Path(tmp) / "board"

@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.cli import positive  # noqa: E402 - after the path is set
+
 # Pins that only programs read (the full tidy table, the model), not the pages.
 NOT_READ_BY_PAGES = {"penguins", "penguin_model"}
 
@@ -113,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import synthetic_raw
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=float, nargs="+", default=[2, 20], help="millions of rows")
+    parser.add_argument("--sizes", type=positive(float), nargs="+", default=[2, 20], help="millions of rows")
     parser.add_argument("--workdir", type=Path, help="keep the generated files here (default: a temp folder)")
     parser.add_argument("--skip-pandas", action="store_true", help="leave out the naive pandas run")
-    parser.add_argument("--repeat", type=int, default=1, help="run each N times; report the fastest")
+    parser.add_argument("--repeat", type=positive(), default=1, help="run each N times; report the fastest")
     args = parser.parse_args(argv)
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

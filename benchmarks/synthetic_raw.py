@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.cli import positive  # noqa: E402 - after the path is set
+
 REAL_ROWS = 344
 # (raw column, largest change, decimals kept, gate range)
 JITTER = {
@@ -104,11 +106,9 @@ def generate(rows: int, out: Path, source: str | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, required=True, help="how many raw rows to write")
+    parser.add_argument("--rows", type=positive(), required=True, help="how many raw rows to write")
     parser.add_argument("--out", type=Path, required=True, help="the Parquet file to write")
     args = parser.parse_args(argv)
-    if args.rows < 1:
-        parser.error(f"--rows must be at least 1, not {args.rows}")
     start = time.perf_counter()
     generate(args.rows, args.out)
     size = args.out.stat().st_size / 2**20
