@@ -64,7 +64,7 @@ def check_reachable(sources: Iterable[str]) -> None:
         if kind in ("", "file"):
             path = Path(location.removeprefix("file://"))
             if not path.is_file():
-                raise SourceError(f"source not found: {location} (from REPORT_SOURCE)")
+                raise SourceError(f"source not found: {location}")
         elif kind not in ("http", "https") and kind not in FSSPEC_SCHEMES:
             raise SourceError(f"unsupported source {location!r}: use a path, http(s)://, s3://, gs:// or az://")
 
