@@ -31,7 +31,7 @@ from pathlib import Path
 
 from scripts.config import ENV_BOARD
 from scripts.errors import BoardError
-from scripts.ingest import scheme
+from scripts.ingest import first_line, scheme
 
 MANIFEST = "build_manifest"
 REMOTE_PROTOCOLS = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "abfs", "abfs": "abfs"}
@@ -142,7 +142,11 @@ def _remote_lock(location: str) -> Iterator[None]:
     killed build."""
     fs = _remote_filesystem(location)
     marker = location.rstrip("/") + ".build-lock"
-    if fs.exists(marker):
+    try:
+        present = fs.exists(marker)
+    except Exception as exc:  # no credentials, no network, no such bucket …
+        raise BoardError(f"cannot reach the board {location}: {first_line(exc)}") from None
+    if present:
         try:
             held = json.loads(fs.cat_file(marker))
         except Exception:
@@ -155,7 +159,10 @@ def _remote_lock(location: str) -> Iterator[None]:
                 f"{age / 60:.0f} min ago); wait for it to finish, then run again"
             )
     owner = {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
-    fs.pipe_file(marker, json.dumps(owner).encode())
+    try:
+        fs.pipe_file(marker, json.dumps(owner).encode())
+    except Exception as exc:
+        raise BoardError(f"cannot write to the board {location}: {first_line(exc)}") from None
     try:
         yield
     finally:

@@ -149,7 +149,7 @@ def compute(sources: list[str], workdir: Path, previous_rows: int | None = None)
             info["model"] = repr(result.chosen.name)
             info.update({f"{k} rows": v for k, v in result.rows.items()})
     except Exception as exc:
-        failure = _explain_duckdb_failure(exc, settings)
+        failure = _explain_duckdb_failure(exc, settings, workdir)
         if failure is None:
             raise
         raise failure from None
@@ -162,20 +162,25 @@ def compute(sources: list[str], workdir: Path, previous_rows: int | None = None)
     }
 
 
-def _explain_duckdb_failure(exc: Exception, settings: dict[str, str]) -> BuildError | None:
-    """The message for a DuckDB error a user can act on: a malformed source, memory, spill space."""
+def _explain_duckdb_failure(exc: Exception, settings: dict[str, str], workdir: Path) -> BuildError | None:
+    """The message for a DuckDB error a user can act on: a malformed source, memory, disk space."""
     import duckdb
 
     if not isinstance(exc, duckdb.Error):
         return None
+    text, detail = str(exc), ingest.first_line(exc)
     spill = settings.get("temp_directory", "")
-    if isinstance(exc, duckdb.OutOfMemoryException) or (spill and spill in str(exc)):
-        limit = settings.get("memory_limit")
+    if isinstance(exc, duckdb.OutOfMemoryException) or (spill and spill in text):
         return ResourceError(
-            f"DuckDB ran out of memory (the limit is {limit}, {config.ENV_MEMORY_LIMIT}) or of room to spill "
-            f"to disk ({spill}, {config.ENV_TEMP_DIR}): raise {config.ENV_MEMORY_LIMIT}, lower "
-            f"{config.ENV_THREADS}, or point {config.ENV_TEMP_DIR} at a disk with room; nothing was pinned "
-            f"({ingest.first_line(exc)})"
+            f"DuckDB ran out of memory (the limit is {settings.get('memory_limit')}, {config.ENV_MEMORY_LIMIT}) "
+            f"or of room to spill to disk ({spill}, {config.ENV_TEMP_DIR}): raise {config.ENV_MEMORY_LIMIT}, "
+            f"lower {config.ENV_THREADS}, or point {config.ENV_TEMP_DIR} at a disk with room; "
+            f"nothing was pinned ({detail})"
+        )
+    if str(workdir) in text:  # writing the tidy table into the scratch folder
+        return ResourceError(
+            f"cannot write the build's scratch files in {workdir} (is the disk full? the folder comes from "
+            f"TMPDIR); nothing was pinned ({detail})"
         )
     return ingest.read_failure(exc)
 

@@ -147,7 +147,8 @@ def register_raw(con, sources: list[str]) -> None:
     _enable_remote_reading(con, sources)
     headers = {s: csv_header(s) for s in sources if file_format(s) == "csv"}
     parquet = [s for s in sources if file_format(s) == "parquet"]
-    parts = [_csv_reader(location, names) for location, names in headers.items()]
+    # in the given order, a file listed twice read twice (the gate then reports its rows as repeats)
+    parts = [_csv_reader(s, headers[s]) for s in sources if s in headers]
     if parquet:
         parts.append(
             f"SELECT * FROM read_parquet({_sql_literal(parquet)}, union_by_name = true, filename = 'source_file')"

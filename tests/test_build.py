@@ -348,3 +348,34 @@ def test_a_board_that_is_a_file_is_refused_by_name(tmp_path, capsys):
     assert build.main(["--board", str(path / "inside")]) == 4
     assert "cannot create the board folder" in capsys.readouterr().err
     assert path.read_text() == "not a folder"
+
+
+def test_duckdb_failures_a_user_can_act_on_get_their_own_message(tmp_path):
+    import duckdb
+
+    from scripts.errors import ResourceError, SourceError
+
+    settings = {"memory_limit": "512MB", "temp_directory": str(tmp_path / "spill")}
+
+    def explain(exc):
+        return build._explain_duckdb_failure(exc, settings, tmp_path)
+
+    full = explain(duckdb.IOException(f'IO Error: Could not write file "{tmp_path}/penguins.parquet": No space left'))
+    assert isinstance(full, ResourceError) and full.exit_code == 5
+    assert f"cannot write the build's scratch files in {tmp_path} (is the disk full?" in str(full)
+    spill = explain(duckdb.IOException(f"IO Error: could not write to {tmp_path}/spill/duckdb_temp_block"))
+    assert "or of room to spill to disk" in str(spill)
+    remote = explain(duckdb.HTTPException("HTTP Error: connection reset reading table_219.csv"))
+    assert isinstance(remote, SourceError) and "cannot read the raw data: HTTP Error" in str(remote)
+    assert explain(duckdb.BinderException("Binder Error: a bug in our SQL")) is None  # a bug keeps its traceback
+    assert explain(ValueError("not DuckDB")) is None
+
+
+def test_an_unreachable_cloud_board_is_named(monkeypatch, capsys):
+    class NoAccess:
+        def exists(self, path):
+            raise PermissionError("Access Denied")
+
+    monkeypatch.setattr(boards, "_remote_filesystem", lambda location: NoAccess())
+    assert build.main(["--board", "s3://bucket/board"]) == 4
+    assert "cannot reach the board s3://bucket/board: Access Denied" in capsys.readouterr().err
