@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import re
+import tempfile
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
@@ -123,10 +124,17 @@ def connect(settings: dict[str, str] | None = None):
 
     con = duckdb.connect()
     for key, value in (settings or {}).items():
+        where = DUCKDB_SETTING_ENV.get(key, key)
+        if key == "temp_directory":  # DuckDB creates it only when it first spills, maybe an hour in
+            try:
+                Path(value).mkdir(parents=True, exist_ok=True)
+                with tempfile.TemporaryFile(dir=value):
+                    pass
+            except OSError as exc:
+                raise ConfigError(f"{where}={value!r} cannot hold DuckDB's spill files: {exc.strerror}") from None
         try:
             con.execute(f"SET {key} = ?", [value])
         except duckdb.Error as exc:
-            where = DUCKDB_SETTING_ENV.get(key, key)
             raise ConfigError(f"{where}={value!r} is not a value DuckDB accepts: {first_line(exc)}") from None
     return con
 

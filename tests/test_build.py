@@ -285,6 +285,7 @@ def _malformed_source(tmp_path) -> Path:
         ({config.ENV_SOURCE: " , "}, [], 1, "REPORT_SOURCE=',' names no source"),
         ({config.ENV_MEMORY_LIMIT: "lots"}, [], 1, "REPORT_DUCKDB_MEMORY_LIMIT='lots' is not a value DuckDB accepts"),
         ({config.ENV_THREADS: "0"}, [], 1, "REPORT_DUCKDB_THREADS='0' is not a value DuckDB accepts"),
+        ({config.ENV_TEMP_DIR: "{file}/spill"}, [], 1, "cannot hold DuckDB's spill files: Not a directory"),
         # far too little memory to read even 344 rows: the message says which variables to change
         (
             {config.ENV_MEMORY_LIMIT: "100KB"},
@@ -293,13 +294,14 @@ def _malformed_source(tmp_path) -> Path:
             "DuckDB ran out of memory (the limit is 100KB, REPORT_DUCKDB_MEMORY_LIMIT)",
         ),
     ],
-    ids=["malformed CSV line", "no source", "memory limit", "threads", "out of memory"],
+    ids=["malformed CSV line", "no source", "memory limit", "threads", "spill folder", "out of memory"],
 )
 def test_unusable_input_or_settings_exit_with_a_message_and_keep_the_board(
     board_copy, tmp_path, monkeypatch, capsys, env, args, status, message
 ):
+    (tmp_path / "file").write_text("")
     for name, value in env.items():
-        monkeypatch.setenv(name, value)
+        monkeypatch.setenv(name, value.replace("{file}", str(tmp_path / "file")))
     args = [a.replace("{malformed}", str(_malformed_source(tmp_path))) for a in args]
     before = snapshot(board_copy)
     assert build.main([*args, "--board", str(board_copy), "--force"]) == status
