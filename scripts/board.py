@@ -73,9 +73,16 @@ def open_board(location: str, *, create: bool = False):
         raise BoardError(f"unsupported board {location!r}: use a folder path, s3://, gs:// or az://")
     protocol = REMOTE_PROTOCOLS[kind]
     try:
-        return pins.board(protocol, location.split("://", 1)[1], allow_pickle_read=True)
+        board = pins.board(protocol, location.split("://", 1)[1], allow_pickle_read=True)
     except ImportError:
         raise _missing_package(kind) from None
+    # pins reads a bucket it cannot reach (no credentials, no network) as an empty
+    # board; ask the bucket once, so the message says what is wrong.
+    try:
+        _remote_filesystem(location).exists(location)
+    except Exception as exc:
+        raise BoardError(f"cannot reach the board {location}: {first_line(exc)}") from None
+    return board
 
 
 def _missing_package(kind: str) -> BoardError:

@@ -381,3 +381,6 @@ def test_an_unreachable_cloud_board_is_named(monkeypatch, capsys):
     monkeypatch.setattr(boards, "_remote_filesystem", lambda location: NoAccess())
     assert build.main(["--board", "s3://bucket/board"]) == 4
     assert "cannot reach the board s3://bucket/board: Access Denied" in capsys.readouterr().err
+    # pins alone would call it an empty board, and the API would say the model pin is missing
+    with pytest.raises(BuildError, match="cannot reach the board s3://bucket/board: Access Denied"):
+        boards.open_board("s3://bucket/board")
