@@ -153,7 +153,8 @@ def compute(sources: list[str], workdir: Path, previous_rows: int | None = None)
         if failure is None:
             raise
         raise failure from None
-    con.close()
+    finally:
+        con.close()
     return {
         "tidy": workdir / "penguins.parquet",
         "summaries": tables,
