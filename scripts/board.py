@@ -70,7 +70,7 @@ def open_board(location: str, *, create: bool = False):
         return pins.board_folder(str(path), allow_pickle_read=True)
     kind = scheme(location)
     if kind not in REMOTE_PROTOCOLS:
-        raise BoardError(f"unsupported board {location!r}: use a folder path, s3://, gs:// or az://")
+        raise _unsupported(location)
     protocol = REMOTE_PROTOCOLS[kind]
     try:
         board = pins.board(protocol, location.split("://", 1)[1], allow_pickle_read=True)
@@ -83,6 +83,10 @@ def open_board(location: str, *, create: bool = False):
     except Exception as exc:
         raise BoardError(f"cannot reach the board {location}: {first_line(exc)}") from None
     return board
+
+
+def _unsupported(location: str) -> BoardError:
+    return BoardError(f"unsupported board {location!r}: use a folder path, s3://, gs:// or az://")
 
 
 def _missing_package(kind: str) -> BoardError:
@@ -102,7 +106,7 @@ def _remote_filesystem(location: str):
 
     kind = scheme(location)
     if kind not in REMOTE_PROTOCOLS:
-        raise BoardError(f"unsupported board {location!r}: use a folder path, s3://, gs:// or az://")
+        raise _unsupported(location)
     try:
         return fsspec.filesystem(REMOTE_PROTOCOLS[kind])
     except ImportError:

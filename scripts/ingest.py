@@ -12,7 +12,6 @@ import csv
 import gzip
 import hashlib
 import io
-import os
 import re
 import tempfile
 import urllib.request
@@ -173,7 +172,7 @@ def register_raw(con, sources: list[str]) -> None:
 
 def csv_header(location: str) -> list[str]:
     """The column names on the first line of a CSV source (a UTF-8 byte-order mark is dropped)."""
-    name = _short_name(location)
+    name = short_name(location)
     try:
         with _open_binary(location) as raw:
             stream = gzip.GzipFile(fileobj=raw) if location.split("?", 1)[0].lower().endswith(".gz") else raw
@@ -219,7 +218,7 @@ def read_failure(exc: Exception) -> SourceError | None:
     found = re.search(r"CSV Error on Line: (\d+)", first)
     if found:
         file = re.search(r"^\s*file = (.+)$", text, flags=re.MULTILINE)
-        where = f"{_short_name(file.group(1).strip())} line {found.group(1)}" if file else f"line {found.group(1)}"
+        where = f"{short_name(file.group(1).strip())} line {found.group(1)}" if file else f"line {found.group(1)}"
         lines = [line.strip() for line in text.split("Possible fixes:", 1)[0].splitlines()[1:] if line.strip()]
         reason = lines[-1] if lines else "malformed line"
         original = text.split("Original Line:", 1)[1].split(reason, 1)[0].strip() if "Original Line:" in text else ""
@@ -247,7 +246,12 @@ def _csv_problem(reason: str) -> str:
     return "is malformed: " + reason.rstrip(".")
 
 
-def _short_name(location: str) -> str:
+def short_name(location: str) -> str:
+    """The file name of a source, for messages.
+
+    >>> short_name("https://example.org/data/table_219.csv?token=x")
+    'table_219.csv'
+    """
     return location.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or location
 
 
@@ -325,4 +329,4 @@ def first_line(exc: BaseException) -> str:
 
 def describe_sources(sources: list[str]) -> str:
     """Short names of the sources for log lines."""
-    return ", ".join(os.path.basename(s.split("?", 1)[0]) or s for s in sources)
+    return ", ".join(short_name(s) for s in sources)

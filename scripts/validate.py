@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scripts.errors import GateError, Violation
-from scripts.ingest import file_columns
+from scripts.ingest import file_columns, short_name
 
 SPECIES = (
     "Adelie Penguin (Pygoscelis adeliae)",
@@ -219,7 +219,7 @@ def _missing_from_some_files(con) -> list[Violation]:
     for col in RAW_COLUMNS:
         lacking = [location for location, names in files.items() if col.required and col.name not in names]
         if lacking and len(lacking) < len(files):
-            shown = ", ".join(location.split("?", 1)[0].rsplit("/", 1)[-1] for location in lacking)
+            shown = ", ".join(short_name(location) for location in lacking)
             violations.append(
                 Violation(
                     "required column",
@@ -301,7 +301,7 @@ def _examples(con, relation: str, column: str, condition: str) -> list[str]:
 
 
 def _where(value, source: str, row: int) -> str:
-    name = str(source).rsplit("/", 1)[-1]
+    name = short_name(str(source))
     shown = "empty" if value is None else repr(value)
     return f"{shown} in {name} row {row}"
 
