@@ -30,7 +30,7 @@ from pathlib import Path
 
 from scripts import config
 from scripts.board import build_lock, is_local, local_path
-from scripts.errors import BuildError, SourceError
+from scripts.errors import BoardError, BuildError, SourceError
 
 MANIFEST_FILE = "_pins.yaml"
 META_FILE = "data.txt"
@@ -97,6 +97,8 @@ def restore(url: str, board: Path) -> dict[str, int] | None:
     import yaml
 
     base = url.rstrip("/") + "/"
+    if not base.lower().startswith(("http://", "https://")):
+        raise SourceError(f"--url {url!r} is not an http(s) URL: give where the site publishes the board")
     try:
         layout = yaml.safe_load(_get(base + MANIFEST_FILE)) or {}
     except yaml.YAMLError:
@@ -162,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     res = commands.add_parser("restore", help="download the published board's versions into the local board")
     res.add_argument("--url", required=True, help="where the site publishes the board, e.g. <site>/board")
     args = parser.parse_args(argv)
+    if args.command == "publish" and args.keep < 1:
+        parser.error(f"--keep must be at least 1, not {args.keep}")
 
     location = args.board or config.get_board()
     if not is_local(location):
@@ -172,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "publish":
             if not board.exists():
                 raise SourceError(f"no board at {board} to publish: build it first (python -m scripts.build)")
-            kept = publish(board, args.out, args.keep)
+            try:
+                kept = publish(board, args.out, args.keep)
+            except OSError as exc:
+                raise BoardError(f"cannot write the published board to {args.out}: {exc.strerror or exc}") from None
             total = sum(len(v) for v in kept.values())
             print(f"published {total} versions of {len(kept)} pins to {args.out}", file=sys.stderr)
         else:

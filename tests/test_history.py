@@ -145,3 +145,16 @@ def test_restore_waits_for_no_build(site, serve_folder, tmp_path, capsys):
     assert code == 4
     assert "another build is writing" in capsys.readouterr().err
     assert not board.exists() or not any(board.iterdir())
+
+
+def test_unusable_arguments_get_a_message_not_a_traceback(built_board, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert history.main(["--board", str(built_board), "publish", "--out", str(blocker / "board")]) == 4
+    assert f"cannot write the published board to {blocker / 'board'}: Not a directory" in capsys.readouterr().err
+    assert history.main(["--board", str(tmp_path / "board"), "restore", "--url", "example.org/board"]) == 3
+    assert "--url 'example.org/board' is not an http(s) URL" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        history.main(["--board", str(built_board), "publish", "--out", str(tmp_path / "out"), "--keep", "0"])
+    assert usage.value.code == 2
+    assert "--keep must be at least 1, not 0" in capsys.readouterr().err
