@@ -264,3 +264,14 @@ def test_a_port_in_use_is_a_clear_error(built_board, capsys):
 def test_workers_need_a_fixed_port():
     with pytest.raises(SystemExit):
         serve.parse_args(["--workers", "2", "--port", "0"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--port", "99999"], "--port must be from 0 to 65535, not 99999"), (["--workers", "0"], "at least 1, not 0")],
+)
+def test_unusable_port_or_workers_is_a_usage_error(args, message, capsys):
+    with pytest.raises(SystemExit) as usage:
+        serve.parse_args(args)
+    assert usage.value.code == 2
+    assert message in capsys.readouterr().err
