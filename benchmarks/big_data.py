@@ -15,12 +15,13 @@ benchmark data only) and runs, each in its own process, on the same file:
   and write it back (what the build avoids).
 
 It prints wall time, CPU seconds and peak RSS of each (with ``--repeat N``, the
-fastest of N runs, the fewest CPU seconds and the largest peak), the size of the pins the pages read, and, from each
-pair of consecutive sizes and from a least-squares line through all of them,
-the fixed start-up cost and the cost per million rows of each, with the build's
-ratio to the least-work reference, by wall time and by CPU seconds. Machines
-with neighbours are noisy: repeat, and prefer the figures between the larger
-sizes; CPU seconds move less than wall time.
+fastest of N runs, the fewest CPU seconds and the largest peak; the runs
+alternate, so a busy spell slows every reference alike), the size of the pins
+the pages read, and, from each pair of consecutive sizes and from a
+least-squares line through all of them, the fixed start-up cost and the cost per
+million rows of each, with the build's ratio to the least-work reference, by
+wall time and by CPU seconds. Machines with neighbours are noisy: repeat, and
+prefer the figures between the larger sizes; CPU seconds move less than wall time.
 Targets (2 cores, 24 GiB): build cost per million rows <= 2x the least work's;
 peak RSS <= 1 GiB at 20M rows and <= 2 GiB at 100M; pages' pins <= 1 MiB.
 
@@ -143,8 +144,13 @@ def main(argv: list[str] | None = None) -> int:
             if not args.skip_pandas:
                 runs["naive pandas"] = ["-c", NAIVE_PANDAS, str(source), str(workdir / "naive.parquet")]
             results[millions] = {}
-            for name, command in runs.items():
-                tries = [run(command, env) for _ in range(args.repeat)]
+            # Runs alternate (build, least work, build, …), so that a busy spell on a
+            # shared machine slows both references rather than one of them.
+            attempts = {name: [] for name in runs}
+            for _ in range(args.repeat):
+                for name, command in runs.items():
+                    attempts[name].append(run(command, env))
+            for name, tries in attempts.items():
                 fastest = min(tries, key=lambda t: t[0])
                 seconds, log = fastest[0], fastest[3]  # the step times shown are the fastest run's
                 peak = max(t[1] for t in tries)
