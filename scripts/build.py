@@ -7,7 +7,7 @@ environment variable holds an unusable value; 2 when the data fails the publish
 gate (including a sharp drop in rows since the last build, or scrambled rows
 that no model can learn from); 3 when a source cannot be read or parsed; 4 when
 the board cannot be opened or another build holds it; 5 when DuckDB runs out of
-memory or of disk to spill to. Messages go to stderr; an expected
+memory or of disk for its spill or scratch files. Messages go to stderr; an expected
 failure never shows a traceback, and nothing is pinned unless every step passed.
 """
 

@@ -34,7 +34,7 @@ class BoardError(BuildError):
 
 
 class ResourceError(BuildError):
-    """DuckDB ran out of memory or of spill space."""
+    """DuckDB ran out of memory, or the disk ran out of room for spill or scratch files."""
 
     exit_code = 5
 
