@@ -32,6 +32,13 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, newline: str = "\n", bo
     return path
 
 
+def shipped_csv_with_line(path: Path, line: str, at: int) -> Path:
+    """The shipped raw CSV, byte for byte, with ``line`` put in as line ``at + 1`` (the header is line 1)."""
+    lines = Path(config.default_source()).read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:at]) + line + "\n" + "".join(lines[at:]), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def raw_csv() -> str:
     return config.default_source()

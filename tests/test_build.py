@@ -18,7 +18,7 @@ import pytest
 from scripts import board as boards
 from scripts import build, config
 from scripts.errors import BuildError
-from tests.conftest import raw_rows, snapshot, write_csv
+from tests.conftest import raw_rows, shipped_csv_with_line, snapshot, write_csv
 
 TABLE_PINS = [
     "bill_trends",
@@ -271,13 +271,6 @@ def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatc
         assert staged.pin_read("penguins")["n"].sum() == 999 * 1000 // 2
 
 
-def _malformed_source(tmp_path) -> Path:
-    lines = Path(config.default_source()).read_text(encoding="utf-8").splitlines(keepends=True)
-    path = tmp_path / "table_220.csv"
-    path.write_text("".join(lines[:50]) + "PAL0809,51,Gentoo\n" + "".join(lines[50:]), encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(
     ("env", "args", "status", "message"),
     [
@@ -302,7 +295,8 @@ def test_unusable_input_or_settings_exit_with_a_message_and_keep_the_board(
     (tmp_path / "file").write_text("")
     for name, value in env.items():
         monkeypatch.setenv(name, value.replace("{file}", str(tmp_path / "file")))
-    args = [a.replace("{malformed}", str(_malformed_source(tmp_path))) for a in args]
+    malformed = shipped_csv_with_line(tmp_path / "table_220.csv", "PAL0809,51,Gentoo", at=50)
+    args = [a.replace("{malformed}", str(malformed)) for a in args]
     before = snapshot(board_copy)
     assert build.main([*args, "--board", str(board_copy), "--force"]) == status
     assert message in capsys.readouterr().err

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import config, ingest
+from scripts import ingest
 from scripts.errors import SourceError
-from tests.conftest import raw_rows, write_csv
+from tests.conftest import raw_rows, shipped_csv_with_line, write_csv
 
 
 def count_raw(sources: list[str]) -> tuple[int, int]:
@@ -96,14 +96,6 @@ def test_http_source_is_read_by_duckdb(tmp_path, raw_csv, http_server):
     assert ingest.source_hash([url]) == ingest.source_hash([raw_csv])
 
 
-def _lines_with(tmp_path, name: str, line: str, at: int = 100) -> Path:
-    """The shipped raw CSV with ``line`` put in as line ``at + 1`` of the file (the header is line 1)."""
-    lines = Path(config.default_source()).read_text(encoding="utf-8").splitlines(keepends=True)
-    path = tmp_path / name
-    path.write_text("".join(lines[:at]) + line + "\n" + "".join(lines[at:]), encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
@@ -113,7 +105,7 @@ def _lines_with(tmp_path, name: str, line: str, at: int = 100) -> Path:
 )
 def test_a_malformed_csv_line_is_named_by_file_and_line(tmp_path, line, problem):
     # DuckDB's sniffer, given this sample, would read the whole file as one column
-    source = _lines_with(tmp_path, "table_219.csv", line)
+    source = shipped_csv_with_line(tmp_path / "table_219.csv", line, at=100)
     con = ingest.connect()
     ingest.register_raw(con, [str(source)])
     assert ingest.file_columns(con)[str(source)] == set(raw_rows()[0])  # the header still names 17 columns
