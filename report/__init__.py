@@ -16,6 +16,7 @@ from functools import cache
 from scripts import config
 from scripts.board import MANIFEST
 from scripts.build import MODEL_PIN, TIDY_PIN
+from scripts.text import words  # noqa: F401  (pages call report.words)
 
 # A page shows a "stale data" banner when the data last changed longer ago than this.
 STALE_AFTER_DAYS = 30
@@ -146,16 +147,3 @@ def use_figure_style() -> None:
             "axes.titleweight": "bold",
         }
     )
-
-
-def words(items) -> str:
-    """Items as an English list: 'Biscoe', 'Biscoe and Dream', 'Biscoe, Dream and Torgersen'.
-
-    Pages state what the pins say in sentences made at render time, never typed
-    in, so the text stays true when the data changes.
-
-    >>> words(["Biscoe", "Dream", "Torgersen"])
-    'Biscoe, Dream and Torgersen'
-    """
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

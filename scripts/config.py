@@ -60,6 +60,10 @@ def split_sources(value: str, origin: str) -> list[str]:
     parts = [part.strip() for part in value.split(",") if part.strip()]
     if not parts:
         raise ConfigError(f"{origin}={value!r} names no source: give one or more paths or URLs, comma-separated")
+    repeated = sorted({part for part in parts if parts.count(part) > 1})
+    if repeated:
+        # Read twice, every row would be its own duplicate: say so at the source.
+        raise ConfigError(f"{origin} names {', '.join(repeated)} more than once: list each source once")
     return parts
 
 

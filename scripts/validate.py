@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from scripts.errors import GateError, Violation
 from scripts.ingest import file_columns, short_name
+from scripts.text import words
 
 SPECIES = (
     "Adelie Penguin (Pygoscelis adeliae)",
@@ -307,7 +308,7 @@ def _where(value, source: str, row: int) -> str:
 
 
 def _duplicates(con, relation: str) -> list[Violation]:
-    """Rows that repeat another row's observation key.
+    """Rows that repeat another row's observation key, with where each one is.
 
     Runs only when ``_keys_may_repeat`` found a suspect group. Only keys whose
     hash repeats are compared exactly here, so a hash collision is never
@@ -319,13 +320,20 @@ def _duplicates(con, relation: str) -> list[Violation]:
         WITH suspects AS (
             SELECT hash({key}) AS k FROM {relation} GROUP BY k HAVING count(*) > 1
         ),
+        numbered AS (
+            SELECT {key}, source_file, row_number() OVER (PARTITION BY source_file) AS row_in_file
+            FROM {relation}
+        ),
         groups AS (
-            SELECT {key}, count(*) AS n FROM {relation}
+            SELECT {key}, count(*) AS n,
+                   list([source_file, CAST(row_in_file AS VARCHAR)] ORDER BY source_file, row_in_file) AS places
+            FROM numbered
             WHERE hash({key}) IN (SELECT k FROM suspects)
             GROUP BY ALL HAVING count(*) > 1
         )
         SELECT coalesce(sum(n), 0)::BIGINT,
-               list(concat_ws(' / ', {key}) ORDER BY {key})[1:{EXAMPLES}]
+               list({{'label': concat_ws(' / ', {key}), 'places': places[1:{EXAMPLES}], 'n': n}}
+                    ORDER BY {key})[1:{EXAMPLES}]
         FROM groups
         """
     ).fetchone()
@@ -336,7 +344,22 @@ def _duplicates(con, relation: str) -> list[Violation]:
             "duplicate observation",
             " + ".join(OBSERVATION_KEY),
             int(dup_rows),
-            "repeating the study, species and sample number of another row",
-            [f"{e!r} repeated" for e in examples],
+            "sharing their study, species and sample number with another row",
+            [f"{e['label']!r} in {_places(e['places'], e['n'])}" for e in examples],
         )
     ]
+
+
+def _places(places: list[list[str]], rows: int) -> str:
+    """Where the rows are, by file: ``dup.csv rows 5 and 345``, ``a.csv row 5, b.csv row 3``.
+
+    >>> _places([["a.csv", "5"], ["a.csv", "9"], ["b.csv", "3"]], 5)
+    'a.csv rows 5 and 9, b.csv row 3, 2 more'
+    """
+    by_file: dict[str, list[str]] = {}
+    for source, row in places:
+        by_file.setdefault(short_name(source), []).append(row)
+    parts = [f"{name} row{'s' if len(numbers) > 1 else ''} {words(numbers)}" for name, numbers in by_file.items()]
+    if rows > len(places):
+        parts.append(f"{rows - len(places):,} more")
+    return ", ".join(parts)

@@ -76,7 +76,14 @@ BROKEN = [
     ("unknown island", set_value("Island", "Atlantis", rows=(0, 1, 2)), "category", "Island", 3, "Atlantis"),
     ("unknown sex", set_value("Sex", "UNKNOWN"), "category", "Sex", 1, "UNKNOWN"),
     ("missing species", set_value("Species", ""), "missing value", "Species", 1, "row 1"),
-    ("duplicate row", lambda data: [*data, dict(data[0])], "duplicate observation", "studyName", 2, "PAL0708"),
+    (
+        "duplicate row",
+        lambda data: [*data, dict(data[0])],
+        "duplicate observation",
+        "studyName",
+        2,
+        "'PAL0708 / Adelie Penguin (Pygoscelis adeliae) / 1' in broken.csv rows 1 and 345",
+    ),
     ("no flipper at all", every("Flipper Length (mm)", "NA"), "all missing", "Flipper Length (mm)", 344, "every"),
     ("scrambled body mass", shuffle("Body Mass (g)"), "model quality", "body_mass_g", None, "misaligned"),
 ]
