@@ -132,12 +132,14 @@ def compute(sources: list[str], workdir: Path, previous_rows: int | None = None)
         with step("validate") as info:
             checked = validate.check(con)
             validate.check_row_drop(checked["rows"], previous_rows, max_drop)
-            info["rows in"] = checked["rows"]
-            info["rows rejected"] = 0
+            info["rows checked"] = checked["rows"]
             info["missing measurements"] = checked["missing measurements"]
         with step("clean") as info:
             clean_rows = clean.clean(con, workdir / "penguins.parquet")
+            info["rows in"] = checked["rows"]
             info["rows out"] = clean_rows
+            # The gate stops the build on any bad row, so cleaning keeps every row it is given.
+            info["rows rejected"] = checked["rows"] - clean_rows
         with step("summarize") as info:
             tables = summarize.summarize(con)
             info["tables"] = len(tables)

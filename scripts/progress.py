@@ -31,7 +31,7 @@ def step(name: str) -> Iterator[dict]:
     yield info
     seconds = time.perf_counter() - start
     details = ", ".join(f"{key} {_fmt(value)}" for key, value in info.items())
-    log.info("%-9s %s%s(%.2f s)", name, details, ", " if details else "", seconds)
+    log.info("%-9s %s%s(%.2f s)", name, details, " " if details else "", seconds)
 
 
 def _fmt(value) -> str:
