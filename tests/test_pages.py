@@ -172,6 +172,32 @@ def test_stale_banner_threshold(built_board, monkeypatch):
     assert report.freshness(now=later)["stale"] is True
 
 
+def test_index_shows_the_stale_banner_when_the_data_is_old(built_board, tmp_path, monkeypatch):
+    import datetime as dt
+
+    import pins
+
+    import report
+
+    board = tmp_path / "board"
+    shutil.copytree(built_board, board)
+    plain = pins.board_folder(str(board))
+    manifest = plain.pin_read("build_manifest")
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=report.STALE_AFTER_DAYS + 10)
+    manifest["data_changed_at"] = old.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # a version dated after the build's (which may be this very second), so it is the newest
+    later = dt.datetime.now() + dt.timedelta(minutes=1)
+    plain.pin_write(manifest, name="build_manifest", type="json", created=later)
+
+    text = "".join(outputs(execute("index.qmd", board, monkeypatch), "stream"))
+    assert "## Stale data" in text
+    assert (
+        f"The data last changed {report.STALE_AFTER_DAYS + 10} days ago, more than {report.STALE_AFTER_DAYS} days"
+        in text
+    )
+    assert f"*Data as of* **{report.when(old)}**" in text
+
+
 def test_pages_never_read_the_full_tidy_table(built_board, monkeypatch):
     import report
 
