@@ -154,7 +154,7 @@ def register_raw(con, sources: list[str]) -> None:
     _enable_remote_reading(con, sources)
     headers = {s: csv_header(s) for s in sources if file_format(s) == "csv"}
     parquet = [s for s in sources if file_format(s) == "parquet"]
-    # in the given order, a file listed twice read twice (the gate then reports its rows as repeats)
+    # in the given order (config.split_sources refuses a file listed twice)
     parts = [_csv_reader(s, headers[s]) for s in sources if s in headers]
     if parquet:
         parts.append(
