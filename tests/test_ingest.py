@@ -136,3 +136,28 @@ def test_a_gzipped_csv_is_read(tmp_path, raw_csv):
     packed = tmp_path / "penguins-raw.csv.gz"
     packed.write_bytes(gzip.compress(Path(raw_csv).read_bytes()))
     assert count_raw([str(packed)]) == (344, 152)
+
+
+def test_cloud_sources_are_read_through_fsspec(tmp_path, raw_csv, monkeypatch):
+    # fsspec's in-memory file system stands in for s3:// (no network, no account):
+    # the hash, the CSV header and DuckDB's reads all go through the registered file system.
+    import fsspec
+
+    monkeypatch.setitem(ingest.FSSPEC_SCHEMES, "memory", "memory")
+    memory = fsspec.filesystem("memory")
+    bucket = f"/bucket-{tmp_path.name}"
+    rows = raw_rows()
+    memory.pipe(f"{bucket}/adelie.csv", write_csv(tmp_path / "a.csv", rows[:152]).read_bytes())
+    parquet = tmp_path / "others.parquet"
+    others = write_csv(tmp_path / "others.csv", rows[152:])
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{others}', all_varchar = true)) TO '{parquet}' (FORMAT parquet)")
+    memory.pipe(f"{bucket}/others.parquet", parquet.read_bytes())
+    sources = [f"memory://{bucket}/adelie.csv", f"memory://{bucket}/others.parquet"]
+    try:
+        ingest.check_reachable(sources)
+        assert len(ingest.source_hash(sources)) == 64
+        assert count_raw(sources) == (344, 152)
+        with pytest.raises(SourceError, match=r"cannot read source memory://.*/missing\.csv"):
+            ingest.source_hash([f"memory://{bucket}/missing.csv"])
+    finally:
+        memory.rm(bucket, recursive=True)
