@@ -221,7 +221,7 @@ def create_app(location: str | None = None, version: str | None = None):
 
     model = load_model(location or config.get_board(), version)
     use_row_predictor(model)
-    guard_domain(model)
+    guarded = guard_domain(model)
     api = vetiver.VetiverAPI(model, check_prototype=True)
     # vetiver answers a malformed row in plain text with its own source lines in
     # it; FastAPI's JSON errors say the same (row, field, problem) and nothing more.
@@ -241,6 +241,7 @@ def create_app(location: str | None = None, version: str | None = None):
         api.app.add_exception_handler(error, unusable_input)
     api.app.title = "Palmer penguins body-mass API"
     api.app.state.model_version = model.metadata.version
+    api.app.state.guarded = guarded
     return api.app
 
 
@@ -339,11 +340,18 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 1
-    print(f"serving {MODEL_PIN} on http://{args.host}:{args.port} (docs at /docs)", file=sys.stderr)
+    version = app.state.model_version
+    if not app.state.guarded:
+        print(
+            f"warning: {MODEL_PIN} version {version} was pinned without an input domain (by an older build), so "
+            "rows are checked against its prototype only, not against plausible ranges and known categories; "
+            "rebuild it with `uv run python -m scripts.build --force`",
+            file=sys.stderr,
+        )
+    print(f"serving {MODEL_PIN} version {version} on http://{args.host}:{args.port} (docs at /docs)", file=sys.stderr)
     if args.workers > 1:
         sock.close()  # the port was free; the workers now open shared sockets on it
         # Every worker loads the version this process found, even if a build lands meanwhile.
-        version = app.state.model_version
         return serve_workers(args.host, args.port, args.board or config.get_board(), version, args.workers)
     serve(app, sock)
     return 0

@@ -118,6 +118,15 @@ def test_a_model_pinned_without_a_domain_is_served_unguarded():
     assert model.handler_predict is None
 
 
+def test_serving_a_model_without_a_domain_warns(built_board, monkeypatch, capsys):
+    monkeypatch.setattr(serve, "guard_domain", lambda model: False)
+    monkeypatch.setattr(serve, "serve", lambda app, sock: sock.close())
+    assert serve.main(["--board", str(built_board), "--port", "0"]) == 0
+    err = capsys.readouterr().err
+    assert "was pinned without an input domain" in err and "scripts.build --force" in err
+    assert "serving penguin_model version " in err
+
+
 @pytest.mark.parametrize(
     "raw",
     [b"{not json", b"", b"[]", b"[1, 2]", b"null"],
