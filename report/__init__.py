@@ -120,15 +120,22 @@ def when(moment: dt.datetime) -> str:
 
 
 def download_link(frame, filename: str):
-    """An HTML link that downloads ``frame`` as CSV, embedded in the page."""
+    """An HTML link that downloads ``frame`` as CSV, embedded in the page (list cells as ``a; b``)."""
     from IPython.display import HTML
 
-    data = base64.b64encode(frame.to_csv(index=False).encode()).decode()
+    lists = [c for c in frame.columns if frame[c].map(_is_list).any()]
+    shown = frame.assign(**{c: frame[c].map(lambda v: "; ".join(map(str, v)) if _is_list(v) else v) for c in lists})
+    data = base64.b64encode(shown.to_csv(index=False).encode()).decode()
     label = html.escape(filename)
     return HTML(
         f'<p class="download"><a download="{label}" href="data:text/csv;base64,{data}">'
         f"Download {label} (CSV, {len(frame):,} rows)</a></p>"
     )
+
+
+def _is_list(value) -> bool:
+    """A list cell (a Parquet list column reads as arrays); CSV shows it as ``a; b; c``."""
+    return hasattr(value, "__len__") and not isinstance(value, str | bytes)
 
 
 def use_figure_style() -> None:

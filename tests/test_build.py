@@ -36,6 +36,7 @@ TABLE_PINS = [
     "penguins",
     "scatter_sample",
     "species_island_year_counts",
+    "species_islands",
 ]
 ALL_PINS = sorted([*TABLE_PINS, "build_manifest", "penguin_model"])
 

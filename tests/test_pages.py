@@ -76,7 +76,7 @@ def test_every_cell_is_labelled_and_only_reads_and_draws(page):
 
 @pytest.mark.parametrize(
     ("page", "figures", "tables", "downloads"),
-    [("index.qmd", 0, 0, 0), ("eda.qmd", 8, 4, 6), ("model.qmd", 4, 2, 4), ("data.qmd", 0, 1, 14)],
+    [("index.qmd", 0, 0, 0), ("eda.qmd", 8, 4, 6), ("model.qmd", 4, 2, 4), ("data.qmd", 0, 1, 15)],
 )
 def test_pages_show_what_they_promise(executed, page, figures, tables, downloads):
     notebook = executed[page]
@@ -205,7 +205,7 @@ def test_pages_never_read_the_full_tidy_table(built_board, monkeypatch):
     report.board.cache_clear()
     report.manifest.cache_clear()
     assert report.TIDY_PIN not in report.page_tables() and report.MODEL_PIN not in report.page_tables()
-    assert len(report.page_tables()) == 14
+    assert len(report.page_tables()) == 15
     with pytest.raises(report.MissingPin, match="pages do not read 'penguins'"):
         report.read(report.TIDY_PIN)
 
@@ -230,3 +230,18 @@ def test_quarto_renders_the_site(built_board, tmp_path):
         assert (site / page).is_file(), page
     index = (site / "index.html").read_text()
     assert "penguins observed" in index and "<svg" in index  # the graphviz diagram is inline SVG
+
+
+def test_downloads_write_list_cells_as_text():
+    import base64
+
+    import numpy as np
+    import pandas as pd
+
+    import report
+
+    frame = pd.DataFrame({"species": ["Adelie", "Gentoo"], "islands": [np.array(["Biscoe", "Dream"]), ["Biscoe"]]})
+    link = report.download_link(frame, "where.csv").data
+    assert 'download="where.csv"' in link and "2 rows" in link
+    data = link.split("base64,", 1)[1].split('"', 1)[0]
+    assert base64.b64decode(data).decode() == "species,islands\nAdelie,Biscoe; Dream\nGentoo,Biscoe\n"

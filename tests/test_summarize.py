@@ -33,6 +33,7 @@ def test_one_table_per_sql_file(tables):
         "overview",
         "scatter_sample",
         "species_island_year_counts",
+        "species_islands",
     ]
     assert "species" in summarize.describe("species_island_year_counts")
 
@@ -47,6 +48,15 @@ def test_overview(tables):
         "last_year": 2009,
         "sex_unknown": 11,
     }
+
+
+def test_where_each_species_was_seen(tables):
+    where = tables["species_islands"]
+    assert [(r.species, list(r.islands), r.penguins) for r in where.itertuples()] == [
+        ("Adelie", ["Biscoe", "Dream", "Torgersen"], 152),
+        ("Chinstrap", ["Dream"], 68),
+        ("Gentoo", ["Biscoe"], 124),
+    ]
 
 
 def test_counts_by_species_island_year(tables):
