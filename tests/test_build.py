@@ -278,6 +278,7 @@ def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatc
         ({}, ["--source", "{malformed}"], 3, "table_220.csv line 51 has 3 fields where the header has 17"),
         ({config.ENV_SOURCE: " , "}, [], 1, "REPORT_SOURCE=',' names no source"),
         ({}, ["--source", "{malformed},{malformed}"], 1, "--source names {malformed} more than once"),
+        ({}, ["--source", "{latin}"], 3, "latin.csv: line 2 is not UTF-8 text (byte 0xe9 after 'PAL0708,1,'"),
         ({config.ENV_MEMORY_LIMIT: "lots"}, [], 1, "REPORT_DUCKDB_MEMORY_LIMIT='lots' is not a value DuckDB accepts"),
         ({config.ENV_THREADS: "0"}, [], 1, "REPORT_DUCKDB_THREADS='0' is not a value DuckDB accepts"),
         ({config.ENV_TEMP_DIR: "{file}/spill"}, [], 1, "cannot hold DuckDB's spill files: Not a directory"),
@@ -293,6 +294,7 @@ def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatc
         "malformed CSV line",
         "no source",
         "repeated source",
+        "not UTF-8",
         "memory limit",
         "threads",
         "spill folder",
@@ -306,7 +308,9 @@ def test_unusable_input_or_settings_exit_with_a_message_and_keep_the_board(
     for name, value in env.items():
         monkeypatch.setenv(name, value.replace("{file}", str(tmp_path / "file")))
     malformed = shipped_csv_with_line(tmp_path / "table_220.csv", "PAL0809,51,Gentoo", at=50)
-    args = [a.replace("{malformed}", str(malformed)) for a in args]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(Path(config.default_source()).read_bytes().replace(b"PAL0708,1,", b"PAL0708,1,\xe9", 1))
+    args = [a.replace("{malformed}", str(malformed)).replace("{latin}", str(latin)) for a in args]
     before = snapshot(board_copy)
     assert build.main([*args, "--board", str(board_copy), "--force"]) == status
     assert message.replace("{malformed}", str(malformed)) in capsys.readouterr().err

@@ -161,3 +161,32 @@ def test_cloud_sources_are_read_through_fsspec(tmp_path, raw_csv, monkeypatch):
             ingest.source_hash([f"memory://{bucket}/missing.csv"])
     finally:
         memory.rm(bucket, recursive=True)
+
+
+def test_a_csv_source_must_be_utf8_text(tmp_path, raw_csv):
+    # A Latin-1 byte in a data line: DuckDB would read it inconsistently (a parse
+    # error, an internal error, or nothing), so the hash pass names the line.
+    text = Path(raw_csv).read_text(encoding="utf-8").replace(",Dream,", ",Dr\u00e9am,", 1)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(text.encode("latin-1"))
+    line = text.split(",Dr\u00e9am,", 1)[0].count("\n") + 1  # the header is line 1
+    with pytest.raises(SourceError, match=rf"latin\.csv: line {line} is not UTF-8 text \(byte 0xe9 after '.*,Dr'\)"):
+        ingest.source_hash([str(latin)])
+    zipped = tmp_path / "latin.csv.gz"
+    zipped.write_bytes(gzip.compress(latin.read_bytes()))
+    with pytest.raises(SourceError, match=rf"latin\.csv\.gz: line {line} is not UTF-8"):
+        ingest.source_hash([str(zipped)])
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_text(text, encoding="utf-8")
+    assert ingest.source_hash([str(utf8)])
+
+
+def test_utf8_check_follows_characters_across_chunks():
+    check = ingest.Utf8Check("t.csv")
+    check.feed(b"a,b\ncaf\xc3")  # the two bytes of 'é' arrive in two chunks
+    check.feed(b"\xa9,1\n")
+    check.finish()
+    cut = ingest.Utf8Check("t.csv")
+    cut.feed(b"a,b\ncaf\xc3")
+    with pytest.raises(SourceError, match="ends inside a character"):
+        cut.finish()
