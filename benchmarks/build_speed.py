@@ -19,9 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.cli import positive
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: benchmarks/ is not a package on the path yet
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.cli import positive  # noqa: E402 - after the path is set
 
 
 def timed(board: Path) -> tuple[float, float]:

@@ -3,12 +3,15 @@ small presentation pins, exact summaries, bounded stratified samples."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import duckdb
 import pins
 import pytest
 
 from benchmarks import big_data, synthetic_raw
-from scripts import build, ingest, sql, summarize
+from scripts import build, config, ingest, sql, summarize
 
 ROWS = 300_000
 
@@ -167,3 +170,14 @@ def test_a_training_stratum_counts_only_candidates_below_its_own_cutoff(big):
     assert con.execute(f"SELECT count(*) FROM sample_candidates WHERE {complete}").fetchone()[0] > 2000
     short = {row[:4] for row in con.execute(sql.load("sample_candidates_short")).fetchall()}
     assert short == {("scatter", "Adelie", "Biscoe", "male"), ("training", "Adelie", None, "male")}
+
+
+@pytest.mark.parametrize("script", ["big_data", "build_speed", "api_latency", "synthetic_raw"])
+def test_benchmarks_run_as_the_readme_shows(script):
+    # The README runs some as files (python benchmarks/x.py), some as modules (-m).
+    for command in ([f"benchmarks/{script}.py"], ["-m", f"benchmarks.{script}"]):
+        result = subprocess.run(
+            [sys.executable, *command, "--help"], cwd=config.PROJECT_ROOT, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        assert "usage:" in result.stdout
