@@ -288,6 +288,11 @@ def read_failure(exc: Exception) -> SourceError | None:
             f"cannot parse the raw data: {where} {_csv_problem(reason)}{shown}; every line must have "
             "as many comma-separated fields as the header, and a quoted value must end with a quote"
         )
+    damaged = re.search(r'Failed to read file "([^"]+)": (.+)', first)
+    if damaged:  # e.g. a Parquet page that does not decompress
+        return SourceError(
+            f"cannot read the raw data: {short_name(damaged.group(1))} is damaged or incomplete ({damaged.group(2)})"
+        )
     if type(exc).__name__ in ("IOException", "HTTPException"):
         return SourceError(f"cannot read the raw data: {first}")
     return None

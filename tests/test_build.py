@@ -12,6 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import duckdb
 import pins
 import pytest
 
@@ -259,8 +260,6 @@ def test_pinned_files_are_hashed_in_blocks_not_read_whole(tmp_path):
 def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatch):
     # Everything on one file system (pins' own scratch folder included): the pinned
     # file is the very file DuckDB wrote, so pinning costs nothing per row.
-    import duckdb
-
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)
     written = tmp_path / "penguins.parquet"
@@ -279,6 +278,7 @@ def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatc
         ({config.ENV_SOURCE: " , "}, [], 1, "REPORT_SOURCE=',' names no source"),
         ({}, ["--source", "{malformed},{malformed}"], 1, "--source names {malformed} more than once"),
         ({}, ["--source", "{latin}"], 3, "latin.csv: line 2 is not UTF-8 text (byte 0xe9 after 'PAL0708,1,'"),
+        ({}, ["--source", "{damaged}"], 3, "cannot read the raw data: damaged.parquet is damaged or incomplete"),
         ({config.ENV_MEMORY_LIMIT: "lots"}, [], 1, "REPORT_DUCKDB_MEMORY_LIMIT='lots' is not a value DuckDB accepts"),
         ({config.ENV_THREADS: "0"}, [], 1, "REPORT_DUCKDB_THREADS='0' is not a value DuckDB accepts"),
         ({config.ENV_TEMP_DIR: "{file}/spill"}, [], 1, "cannot hold DuckDB's spill files: Not a directory"),
@@ -295,6 +295,7 @@ def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatc
         "no source",
         "repeated source",
         "not UTF-8",
+        "damaged Parquet",
         "memory limit",
         "threads",
         "spill folder",
@@ -310,11 +311,26 @@ def test_unusable_input_or_settings_exit_with_a_message_and_keep_the_board(
     malformed = shipped_csv_with_line(tmp_path / "table_220.csv", "PAL0809,51,Gentoo", at=50)
     latin = tmp_path / "latin.csv"
     latin.write_bytes(Path(config.default_source()).read_bytes().replace(b"PAL0708,1,", b"PAL0708,1,\xe9", 1))
+    damaged = damaged_parquet(tmp_path / "damaged.parquet")
     args = [a.replace("{malformed}", str(malformed)).replace("{latin}", str(latin)) for a in args]
+    args = [a.replace("{damaged}", str(damaged)) for a in args]
     before = snapshot(board_copy)
     assert build.main([*args, "--board", str(board_copy), "--force"]) == status
     assert message.replace("{malformed}", str(malformed)) in capsys.readouterr().err
     assert snapshot(board_copy) == before
+
+
+def damaged_parquet(path: Path) -> Path:
+    """The shipped rows 30 times over as Parquet, with bytes in the middle of the file scrambled."""
+    duckdb.execute(
+        f"COPY (SELECT raw.* FROM read_csv('{config.default_source()}', all_varchar = true) raw, range(30)) "
+        f"TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 2048)"
+    )
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 2000] = bytes((b * 7 + 13) % 256 for b in data[middle : middle + 2000])
+    path.write_bytes(bytes(data))
+    return path
 
 
 @pytest.fixture
