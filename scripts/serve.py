@@ -42,7 +42,16 @@ def load_model(location: str, version: str | None = None):
                 f"the board {location} has no version {version!r} of {MODEL_PIN!r}; "
                 f"it has: {', '.join(reversed(known))}"
             )
-    return vetiver.VetiverModel.from_pin(board, MODEL_PIN, version=version)
+    try:
+        return vetiver.VetiverModel.from_pin(board, MODEL_PIN, version=version)
+    except Exception as exc:  # a damaged file, or one pickled by other package versions
+        which = f"version {version!r}" if version else "the newest version"
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BoardError(
+            f"cannot load {which} of {MODEL_PIN!r} from the board {location} ({reason}): the file is damaged or "
+            "was written with other package versions; rebuild it with `uv run python -m scripts.build --force`, "
+            "or serve an older version with --model-version"
+        ) from None
 
 
 class RowPredictor:

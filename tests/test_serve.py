@@ -145,6 +145,19 @@ def test_missing_model_is_a_clear_error(tmp_path, capsys):
     assert "no board at" in capsys.readouterr().err
 
 
+def test_a_damaged_model_file_is_a_clear_error(built_board, tmp_path, capsys):
+    import shutil
+
+    board = tmp_path / "board"
+    shutil.copytree(built_board, board)
+    for model_file in (board / "penguin_model").glob("*/*.joblib"):
+        model_file.write_bytes(model_file.read_bytes()[:1000])
+    assert serve.main(["--board", str(board)]) == 4
+    err = capsys.readouterr().err
+    assert "cannot load the newest version of 'penguin_model'" in err and "scripts.build --force" in err
+    assert "Traceback" not in err
+
+
 def test_unknown_model_version_lists_the_known_ones(built_board, capsys):
     assert serve.main(["--board", str(built_board), "--model-version", "19990101T000000Z-00000"]) == 4
     assert "has no version '19990101T000000Z-00000'" in capsys.readouterr().err
