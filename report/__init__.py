@@ -31,7 +31,7 @@ MEASUREMENT_LABELS = {
 
 
 class MissingPin(RuntimeError):
-    """The board or a pin the page needs is not there."""
+    """The board or a pin the page needs is not there, or cannot be read."""
 
 
 @cache
@@ -83,10 +83,17 @@ def read(name: str):
     if name == TIDY_PIN:
         raise MissingPin(f"pages do not read {TIDY_PIN!r} (every row, any size): read a summary pin instead")
     version = _version(name)
-    if meta(name).type != "parquet":
-        return board().pin_read(name, version=version)
-    (path,) = board().pin_download(name, version=version)
-    return pd.read_parquet(path)
+    try:
+        if meta(name).type != "parquet":
+            return board().pin_read(name, version=version)
+        (path,) = board().pin_download(name, version=version)
+        return pd.read_parquet(path)
+    except Exception as exc:  # a damaged or missing file
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MissingPin(
+            f"cannot read pin {name!r} (version {version}) from the board at {config.get_board()} ({reason}): "
+            "rebuild it with `uv run python -m scripts.build --force`"
+        ) from None
 
 
 def meta(name: str):

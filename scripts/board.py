@@ -351,8 +351,13 @@ def promote(staged, board, name: str) -> tuple[str, bool]:
     if board.pin_exists(name):
         try:
             latest = board.pin_meta(name)
-            if latest.pin_hash == meta.pin_hash and version_is_complete(board, name, latest.version.version):
-                return latest.version.version, False
+            kept = latest.version.version
+            if (
+                latest.pin_hash == meta.pin_hash
+                and version_is_complete(board, name, kept)
+                and _same_files(staged, name, version, board, kept)
+            ):
+                return kept, False
         except Exception:
             pass  # a broken latest version: write a new one
     source = Path(staged.board) / name / version
@@ -366,6 +371,30 @@ def promote(staged, board, name: str) -> tuple[str, bool]:
         for file in files:  # metadata last: a version without it is incomplete
             board.fs.put_file(str(file), f"{folder}/{file.name}")
     return version, True
+
+
+def _same_files(staged, name: str, version: str, board, kept: str) -> bool:
+    """Whether the board's version ``kept`` holds the very files just staged.
+
+    A hash in the metadata says what a version held when it was written, not
+    what its files hold now: a damaged or truncated file keeps its version's
+    name. On a folder board the files are compared byte for byte; on a bucket,
+    by size (reading the tidy table back would cost a download).
+    """
+    import filecmp
+
+    source = Path(staged.board) / name / version
+    folder = board.construct_path([board.path_to_pin(name), kept])
+    for file in source.iterdir():
+        if file.name == "data.txt":
+            continue  # the metadata: its version name and time differ by design
+        target = f"{folder}/{file.name}"
+        if "file" in _protocols(board):
+            if not filecmp.cmp(file, target, shallow=False):
+                return False
+        elif board.fs.size(target) != file.stat().st_size:
+            return False
+    return True
 
 
 def _protocols(board) -> tuple[str, ...]:

@@ -144,6 +144,21 @@ def test_force_rebuilds_but_keeps_unchanged_pins(board_copy):
     assert len(after["build_manifest"]) == len(before["build_manifest"]) + 1
 
 
+def test_force_replaces_a_damaged_pin_file(board_copy):
+    # A damaged file keeps its version's name and hash in the metadata; --force
+    # compares the files themselves and writes a sound version.
+    board = pins.board_folder(str(board_copy), allow_pickle_read=True)
+    damaged_version = board.pin_meta("penguin_model").version.version
+    (model_file,) = (board_copy / "penguin_model" / damaged_version).glob("*.joblib")
+    model_file.write_bytes(model_file.read_bytes()[:1000])
+    stats_version = board.pin_meta("measurement_stats").version.version
+    assert build.run([config.default_source()], str(board_copy), force=True) == "built"
+    board = pins.board_folder(str(board_copy), allow_pickle_read=True)
+    assert board.pin_meta("penguin_model").version.version != damaged_version
+    assert board.pin_read("penguin_model")  # loads again
+    assert board.pin_meta("measurement_stats").version.version == stats_version  # sound pins keep theirs
+
+
 def test_changed_data_adds_versions_and_moves_the_data_stamp(board_copy, tmp_path):
     before = versions(board_copy)
     old = pins.board_folder(str(board_copy)).pin_read("build_manifest")

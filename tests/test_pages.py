@@ -219,6 +219,15 @@ def test_missing_board_fails_with_the_pin_and_how_to_build(tmp_path, monkeypatch
         execute("index.qmd", empty, monkeypatch)
 
 
+def test_a_damaged_pin_fails_the_render_with_the_pin_and_how_to_rebuild(built_board, tmp_path, monkeypatch):
+    board = tmp_path / "board"
+    shutil.copytree(built_board, board)
+    for table in (board / "overview").glob("*/*.parquet"):
+        table.write_bytes(b"not parquet any more")
+    with pytest.raises(CellExecutionError, match=r"cannot read pin 'overview' .*scripts\.build --force"):
+        execute("index.qmd", board, monkeypatch)
+
+
 @pytest.mark.quarto
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
 def test_quarto_renders_the_site(built_board, tmp_path):
