@@ -219,7 +219,7 @@ def register_raw(con, sources: list[str]) -> None:
     parts = [_csv_reader(s, headers[s]) for s in sources if s in headers]
     if parquet:
         parts.append(
-            f"SELECT * FROM read_parquet({_sql_literal(parquet)}, union_by_name = true, filename = 'source_file')"
+            f"SELECT * FROM read_parquet({sql_literal(parquet)}, union_by_name = true, filename = 'source_file')"
         )
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW raw_observations AS {' UNION ALL BY NAME '.join(parts)}")
@@ -260,11 +260,11 @@ def csv_header(location: str) -> list[str]:
 
 def _csv_reader(location: str, names: list[str]) -> str:
     """SQL that reads one CSV file as text columns named by its header."""
-    columns = "{" + ", ".join(f"{_sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
+    columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
     return (
-        f"SELECT * FROM read_csv({_sql_literal(location)}, header = true, columns = {columns}, "
+        f"SELECT * FROM read_csv({sql_literal(location)}, header = true, columns = {columns}, "
         "delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
-        f"nullstr = {_sql_literal(MISSING_MARKERS)}, filename = 'source_file')"
+        f"nullstr = {sql_literal(MISSING_MARKERS)}, filename = 'source_file')"
     )
 
 
@@ -334,7 +334,7 @@ def _record_file_columns(con, sources: list[str], headers: dict[str, list[str]])
             rows += [(location, name) for name in headers[location]]
             continue
         try:
-            described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_literal(location)})").fetchall()
+            described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(location)})").fetchall()
         except Exception as exc:
             raise SourceError(f"cannot read the raw data from {location}: {first_line(exc)}") from None
         rows += [(location, row[0]) for row in described]
@@ -359,9 +359,14 @@ def columns(con, relation: str = "raw_observations") -> list[str]:
     return [row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()]
 
 
-def _sql_literal(value) -> str:
+def sql_literal(value) -> str:
+    """A SQL string (or list of strings) literal; a quote in a path is doubled.
+
+    >>> sql_literal("/tmp/o'neil/penguins.parquet")
+    "'/tmp/o''neil/penguins.parquet'"
+    """
     if isinstance(value, list):
-        return "[" + ", ".join(_sql_literal(v) for v in value) + "]"
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -381,7 +386,7 @@ def _load_httpfs(con) -> None:
 
         folder = Path(duckdb_extension_httpfs.__file__).parent / "extensions"
         binary = folder / f"v{duckdb.__version__}" / "httpfs.duckdb_extension"
-        con.execute(f"LOAD '{binary}'")
+        con.execute(f"LOAD {sql_literal(str(binary))}")
     except Exception as exc:
         raise SourceError(
             f"cannot read http(s) sources: DuckDB's httpfs extension failed to load ({first_line(exc)})"

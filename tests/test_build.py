@@ -159,6 +159,19 @@ def test_force_replaces_a_damaged_pin_file(board_copy):
     assert board.pin_meta("measurement_stats").version.version == stats_version  # sound pins keep theirs
 
 
+def test_paths_with_quotes_build(tmp_path, monkeypatch):
+    # Paths reach DuckDB as SQL string literals: the scratch folder, the source, the board.
+    import tempfile
+
+    odd = tmp_path / "o'neil"
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))
+    source = odd / "penguins' raw.csv"
+    source.write_bytes(Path(config.default_source()).read_bytes())
+    assert build.run([str(source)], str(odd / "board")) == "built"
+    assert pins.board_folder(str(odd / "board")).pin_meta("penguins").user["rows"] == 344
+
+
 def test_changed_data_adds_versions_and_moves_the_data_stamp(board_copy, tmp_path):
     before = versions(board_copy)
     old = pins.board_folder(str(board_copy)).pin_read("build_manifest")
