@@ -11,12 +11,31 @@ log = logging.getLogger("scripts")
 
 
 def configure(verbose: bool = False) -> None:
-    """Log ``scripts.*`` messages to stderr as ``[build] message``."""
+    """Log ``scripts.*`` messages to stderr as ``[build] message``.
+
+    Libraries (the cloud SDKs, fsspec) log their retries and fallbacks, some with
+    a traceback, to the root logger, which Python prints when nothing else
+    handles it. The build's own message already says what failed (``cannot
+    reach the board …``), so theirs are shown only with ``--verbose``, one line
+    each and without the traceback.
+    """
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("[build] %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
     log.propagate = False
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "from_build", False)]
+    libraries = logging.StreamHandler() if verbose else logging.NullHandler()
+    libraries.setFormatter(logging.Formatter("[%(name)s] %(levelname)s: %(message)s"))
+    libraries.addFilter(_without_traceback)
+    libraries.from_build = True
+    root.addHandler(libraries)
+
+
+def _without_traceback(record: logging.LogRecord) -> bool:
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+    return True
 
 
 @contextmanager

@@ -436,3 +436,24 @@ def test_an_unreachable_cloud_board_is_named(monkeypatch, capsys):
     # pins alone would call it an empty board, and the API would say the model pin is missing
     with pytest.raises(BuildError, match="cannot reach the board s3://bucket/board: Access Denied"):
         boards.open_board("s3://bucket/board")
+
+
+@pytest.mark.parametrize(("verbose", "expected"), [(False, ""), (True, "[gcsfs] ERROR: out of retries\n")])
+def test_library_log_records_never_print_a_traceback(verbose, expected):
+    # Cloud SDKs log retries with exc_info; Python prints such records to stderr
+    # when no handler takes them. The build's own message says what failed.
+    script = textwrap.dedent(
+        f"""
+        import logging
+        from scripts.progress import configure
+        configure(verbose={verbose})
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            logging.getLogger("gcsfs").exception("out of retries")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stderr == expected
