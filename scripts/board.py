@@ -72,6 +72,8 @@ def open_board(location: str, *, create: bool = False):
     if kind not in REMOTE_PROTOCOLS:
         raise _unsupported(location)
     protocol = REMOTE_PROTOCOLS[kind]
+    if not location.split("://", 1)[1].strip("/"):
+        raise BoardError(f"the board {location!r} names no bucket: use {kind}://<bucket>/<folder>")
     try:
         board = pins.board(protocol, location.split("://", 1)[1], allow_pickle_read=True)
     except ImportError:

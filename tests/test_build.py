@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -457,3 +458,16 @@ def test_library_log_records_never_print_a_traceback(verbose, expected):
         [sys.executable, "-c", script], cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and result.stderr == expected
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("ftp://example.org/board", "unsupported board 'ftp://example.org/board': use a folder path, s3://"),
+        ("s3://", "the board 's3://' names no bucket: use s3://<bucket>/<folder>"),
+    ],
+)
+def test_an_unusable_board_uri_is_named(location, message):
+    with pytest.raises(BuildError, match=re.escape(message)) as caught:
+        boards.open_board(location, create=True)
+    assert caught.value.exit_code == 4
