@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "publish":
             if not board.exists():
-                raise SourceError(f"no board at {board} to publish: build it first (python -m scripts.build)")
+                raise BoardError(f"no board at {board} to publish: build it first (uv run python -m scripts.build)")
             try:
                 kept = publish(board, args.out, args.keep)
             except OSError as exc:

@@ -154,6 +154,8 @@ def test_unusable_arguments_get_a_message_not_a_traceback(built_board, tmp_path,
     assert f"cannot write the published board to {blocker / 'board'}: Not a directory" in capsys.readouterr().err
     assert history.main(["--board", str(tmp_path / "board"), "restore", "--url", "example.org/board"]) == 3
     assert "--url 'example.org/board' is not an http(s) URL" in capsys.readouterr().err
+    assert history.main(["--board", str(tmp_path / "none"), "publish", "--out", str(tmp_path / "out")]) == 4
+    assert f"no board at {tmp_path / 'none'} to publish: build it first" in capsys.readouterr().err
     with pytest.raises(SystemExit) as usage:
         history.main(["--board", str(built_board), "publish", "--out", str(tmp_path / "out"), "--keep", "0"])
     assert usage.value.code == 2
