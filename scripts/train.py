@@ -102,6 +102,28 @@ def training_sample(con):
     return con.execute(sql.load("training_sample")).df()
 
 
+def split_strata(sample):
+    """Species x sex labels for a stratified train/test split.
+
+    A split needs at least two rows of each label, so a stratum of one penguin
+    (a species with a single sexed male, say) joins a shared ``rare`` label, and
+    a lone ``rare`` row joins the largest stratum.
+
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"species": ["A", "A", "A", "B", "C"], "sex": ["f", "f", "f", "m", "m"]})
+    >>> list(split_strata(rows))
+    ['A/f', 'A/f', 'A/f', 'rare', 'rare']
+    >>> list(split_strata(rows.iloc[:4]))
+    ['A/f', 'A/f', 'A/f', 'A/f']
+    """
+    strata = sample["species"].astype(str) + "/" + sample["sex"].astype(str)
+    sizes = strata.map(strata.value_counts())
+    strata = strata.where(sizes >= 2, "rare")
+    if (strata == "rare").sum() == 1:
+        strata = strata.replace("rare", strata.value_counts().idxmax())
+    return strata
+
+
 def make_pipeline(candidate: Candidate):
     """An unfitted Pipeline: one-hot encoding inside, so the API takes raw values."""
     from sklearn.compose import ColumnTransformer
@@ -183,8 +205,9 @@ def train(sample) -> TrainResult:
             ]
         )
 
-    strata = sample["species"].astype(str) + "/" + sample["sex"].astype(str)
-    train_rows, test_rows = train_test_split(sample, test_size=TEST_SHARE, random_state=SEED, stratify=strata)
+    train_rows, test_rows = train_test_split(
+        sample, test_size=TEST_SHARE, random_state=SEED, stratify=split_strata(sample)
+    )
     folds = KFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     scoring = {"rmse": "neg_root_mean_squared_error", "mae": "neg_mean_absolute_error", "r2": "r2"}
 

@@ -95,3 +95,12 @@ def test_scrambled_body_mass_fails_the_gate(sample):
     violation = caught.value.violations[0]
     assert (violation.rule, violation.column) == ("model quality", "body_mass_g")
     assert "no better by any model than by its mean" in str(caught.value)
+
+
+def test_a_stratum_of_one_penguin_still_trains(sample):
+    # One sexed Chinstrap male left: a stratified split needs two of a kind.
+    males = sample[(sample["species"] == "Chinstrap") & (sample["sex"] == "male")]
+    thinned = sample.drop(index=males.index[1:]).reset_index(drop=True)
+    result = train.train(thinned)
+    assert result.rows["train"] + result.rows["test"] == len(thinned) == 333 - len(males) + 1
+    assert result.tables["model_test_metrics"]["chosen"].sum() == 1
