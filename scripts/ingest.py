@@ -252,6 +252,9 @@ def csv_header(location: str) -> list[str]:
             f"cannot read {name}: its header is one field ({header[0][:60]!r}); "
             "the LTER layout separates columns with commas"
         )
+    # A line ending in a comma (as spreadsheets export) has a column without a name:
+    # it is named by position, as DuckDB does, and read as an extra column.
+    header = [h if h.strip() else f"column{i + 1}" for i, h in enumerate(header)]
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise SourceError(f"cannot read {name}: its header names {', '.join(map(repr, repeated))} more than once")

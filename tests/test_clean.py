@@ -56,6 +56,11 @@ def add_column(rows):
     return [{**r, "Observer": "field team"} for r in rows]
 
 
+def trailing_commas(rows):
+    # as spreadsheets export: every line ends in a comma, so a last column has no name
+    return [{**r, "": ""} for r in rows]
+
+
 @pytest.mark.parametrize(
     ("case", "transform", "options"),
     [
@@ -63,6 +68,7 @@ def add_column(rows):
         ("UTF-8 byte-order mark", lambda rows: rows, {"bom": True}),
         ("an extra column", add_column, {}),
         ("columns in another order", reorder, {}),
+        ("a trailing comma on every line", trailing_commas, {}),
         ("everything at once", lambda rows: add_column(reorder(rows)), {"newline": "\r\n", "bom": True}),
     ],
 )
