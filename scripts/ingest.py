@@ -254,7 +254,8 @@ def csv_header(location: str) -> list[str]:
         )
     # A line ending in a comma (as spreadsheets export) has a column without a name:
     # it is named by position, as DuckDB does, and read as an extra column.
-    header = [h if h.strip() else f"column{i + 1}" for i, h in enumerate(header)]
+    # Spaces around a name (a hand-edited header) are not part of it.
+    header = [h.strip() or f"column{i + 1}" for i, h in enumerate(header)]
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise SourceError(f"cannot read {name}: its header names {', '.join(map(repr, repeated))} more than once")

@@ -69,6 +69,7 @@ def trailing_commas(rows):
         ("an extra column", add_column, {}),
         ("columns in another order", reorder, {}),
         ("a trailing comma on every line", trailing_commas, {}),
+        ("spaces around header names", lambda rows: [{f" {k} ": v for k, v in r.items()} for r in rows], {}),
         ("everything at once", lambda rows: add_column(reorder(rows)), {"newline": "\r\n", "bom": True}),
     ],
 )
