@@ -59,8 +59,10 @@ def file_format(location: str) -> str:
 def check_reachable(sources: Iterable[str]) -> None:
     """Fail early, with the path, when a local source does not exist."""
     for location in sources:
-        file_format(location)
         kind = scheme(location)
+        if kind in ("", "file") and Path(location.removeprefix("file://")).is_dir():
+            raise SourceError(f"source {location} is a folder: name its files, comma-separated")
+        file_format(location)
         if kind in ("", "file"):
             path = Path(location.removeprefix("file://"))
             if not path.is_file():

@@ -62,6 +62,7 @@ def test_source_hash_is_content_based(tmp_path, raw_csv):
         ("/no/such/penguins.csv", "source not found: /no/such/penguins.csv"),
         ("penguins.xlsx", "cannot tell the format"),
         ("ftp://example.org/penguins.csv", "unsupported source"),
+        ("/tmp", "source /tmp is a folder: name its files, comma-separated"),
     ],
 )
 def test_unusable_sources_are_named(location, message):
