@@ -16,3 +16,23 @@ def words(items) -> str:
     """
     items = [str(i) for i in items]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """The noun for ``count`` of it: 'island' for 1, 'islands' otherwise.
+
+    >>> plural(1, "island"), plural(3, "island"), plural(2, "breeding season")
+    ('island', 'islands', 'breeding seasons')
+    >>> plural(1, "penguin"), plural(0, "species", "species")
+    ('penguin', 'species')
+    """
+    return singular if count == 1 else (many or singular + "s")
+
+
+def span(first: int, last: int) -> str:
+    """A range of years: '2007–2009', or '2008' when it is one year.
+
+    >>> span(2007, 2009), span(2008, 2008)
+    ('2007–2009', '2008')
+    """
+    return str(first) if first == last else f"{first}–{last}"

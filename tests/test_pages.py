@@ -143,6 +143,8 @@ def test_pages_read_true_for_one_species(tmp_path, monkeypatch):
     text = "".join(outputs(execute("eda.qmd", board, monkeypatch), "stream"))
     assert "Gentoo penguins were found only on Biscoe." in text
     assert "Simpson" not in text and "within species by Gentoo +" in text
+    headline = "".join(outputs(execute("index.qmd", board, monkeypatch), "stream"))
+    assert "**1** species" in headline and "**1** island\n" in headline  # not "1 islands"
 
 
 def test_model_page_shows_the_card_and_the_api_call(executed, built_board):
