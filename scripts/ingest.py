@@ -60,11 +60,11 @@ def check_reachable(sources: Iterable[str]) -> None:
     """Fail early, with the path, when a local source does not exist."""
     for location in sources:
         kind = scheme(location)
-        if kind in ("", "file") and Path(location.removeprefix("file://")).is_dir():
+        path = Path(location.removeprefix("file://")) if kind in ("", "file") else None
+        if path and path.is_dir():
             raise SourceError(f"source {location} is a folder: name its files, comma-separated")
         file_format(location)
-        if kind in ("", "file"):
-            path = Path(location.removeprefix("file://"))
+        if path:
             if not path.is_file():
                 raise SourceError(f"source not found: {location}")
         elif kind not in ("http", "https") and kind not in FSSPEC_SCHEMES:
