@@ -216,12 +216,16 @@ def register_raw(con, sources: list[str]) -> None:
 
     _enable_remote_reading(con, sources)
     headers = {s: csv_header(s) for s in sources if file_format(s) == "csv"}
-    parquet = [s for s in sources if file_format(s) == "parquet"]
+    schemas = {s: _parquet_schema(con, s) for s in sources if file_format(s) == "parquet"}
+    # All-text Parquet (a CSV saved as Parquet) keeps the CSV's missing-value markers.
+    text = [s for s, schema in schemas.items() if all(kind == "VARCHAR" for _, kind in schema)]
+    typed = [s for s in schemas if s not in text]
     # in the given order (config.split_sources refuses a file listed twice)
     parts = [_csv_reader(s, headers[s]) for s in sources if s in headers]
-    if parquet:
+    parts += [_text_parquet_reader(s, [name for name, _ in schemas[s]]) for s in text]
+    if typed:
         parts.append(
-            f"SELECT * FROM read_parquet({sql_literal(parquet)}, union_by_name = true, filename = 'source_file')"
+            f"SELECT * FROM read_parquet({sql_literal(typed)}, union_by_name = true, filename = 'source_file')"
         )
     try:
         con.execute(f"CREATE OR REPLACE TEMP VIEW raw_observations AS {' UNION ALL BY NAME '.join(parts)}")
@@ -230,7 +234,36 @@ def register_raw(con, sources: list[str]) -> None:
         raise  # not the source's fault: the build explains it
     except Exception as exc:
         raise SourceError(f"cannot read the raw data from {', '.join(sources)}: {first_line(exc)}") from None
-    _record_file_columns(con, sources, headers)
+    _record_file_columns(
+        con, sources, {**headers, **{s: [name for name, _ in schema] for s, schema in schemas.items()}}
+    )
+
+
+def _parquet_schema(con, location: str) -> list[tuple[str, str]]:
+    """A Parquet file's columns and their types, from its footer (no rows are read)."""
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(location)})").fetchall()
+    except Exception as exc:
+        raise SourceError(f"cannot read the raw data from {location}: {first_line(exc)}") from None
+    return [(row[0], row[1]) for row in described]
+
+
+def _text_parquet_reader(location: str, names: list[str]) -> str:
+    """SQL that reads an all-text Parquet file with the CSV's missing-value markers as NULL."""
+    markers = ", ".join(sql_literal(m) for m in MISSING_MARKERS)
+    replaced = ", ".join(
+        f"CASE WHEN {quote(n)} IN ({markers}) THEN NULL ELSE {quote(n)} END AS {quote(n)}" for n in names
+    )
+    return f"SELECT * REPLACE ({replaced}) FROM read_parquet({sql_literal(location)}, filename = 'source_file')"
+
+
+def quote(name: str) -> str:
+    """A SQL identifier.
+
+    >>> quote('Body Mass (g)')
+    '"Body Mass (g)"'
+    """
+    return '"' + name.replace('"', '""') + '"'
 
 
 def csv_header(location: str) -> list[str]:
@@ -327,23 +360,14 @@ def short_name(location: str) -> str:
     return location.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or location
 
 
-def _record_file_columns(con, sources: list[str], headers: dict[str, list[str]]) -> None:
+def _record_file_columns(con, sources: list[str], columns: dict[str, list[str]]) -> None:
     """Keep each file's own columns in ``raw_file_columns`` (file, column).
 
     The union fills a column that one file lacks with NULLs, so only this tells
-    the gate that, say, one species' file has no body mass at all. Reads each
-    Parquet file's footer, not its rows; a CSV file's columns are its header.
+    the gate that, say, one species' file has no body mass at all. A CSV file's
+    columns are its header; a Parquet file's, its footer's.
     """
-    rows = []
-    for location in sources:
-        if location in headers:
-            rows += [(location, name) for name in headers[location]]
-            continue
-        try:
-            described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(location)})").fetchall()
-        except Exception as exc:
-            raise SourceError(f"cannot read the raw data from {location}: {first_line(exc)}") from None
-        rows += [(location, row[0]) for row in described]
+    rows = [(location, name) for location in sources for name in columns[location]]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {FILE_COLUMNS} (source_file VARCHAR, column_name VARCHAR)")
     if rows:
         con.executemany(f"INSERT INTO {FILE_COLUMNS} VALUES (?, ?)", rows)

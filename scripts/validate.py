@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scripts.errors import GateError, Violation
-from scripts.ingest import file_columns, short_name
+from scripts.ingest import file_columns, quote, short_name
 from scripts.text import words
 
 SPECIES = (
@@ -63,15 +63,6 @@ RAW_COLUMNS = (
     RawColumn("Delta 15 N (o/oo)", "number", required=False, low=5, high=15, unit="‰"),
     RawColumn("Delta 13 C (o/oo)", "number", required=False, low=-30, high=-20, unit="‰"),
 )
-
-
-def quote(name: str) -> str:
-    """A SQL identifier.
-
-    >>> quote('Body Mass (g)')
-    '"Body Mass (g)"'
-    """
-    return '"' + name.replace('"', '""') + '"'
 
 
 def parsed(column: RawColumn) -> str:

@@ -82,3 +82,11 @@ def test_parquet_source(tmp_path, raw_csv):
     parquet = tmp_path / "raw.parquet"
     duckdb.execute(f"COPY (SELECT * FROM read_csv('{raw_csv}', nullstr='NA')) TO '{parquet}' (FORMAT parquet)")
     assert_equals_published(tidy_from([str(parquet)], tmp_path))
+
+
+def test_all_text_parquet_source_keeps_the_missing_value_markers(tmp_path, raw_csv):
+    # The CSV saved as Parquet as it is: every column text, missing values still 'NA'.
+    parquet = tmp_path / "text.parquet"
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{raw_csv}', all_varchar = true)) TO '{parquet}' (FORMAT parquet)")
+    assert duckdb.sql(f"SELECT count(*) FROM '{parquet}' WHERE \"Sex\" = 'NA'").fetchone()[0] == 11
+    assert_equals_published(tidy_from([str(parquet)], tmp_path))
