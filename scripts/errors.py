@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scripts.text import plural
+
 
 class BuildError(Exception):
     """Base of the failures a user can fix; ``str(error)`` is the whole message."""
@@ -52,7 +54,7 @@ class Violation:
     def describe(self) -> str:
         text = f'rule "{self.rule}", column "{self.column}": '
         if self.rows is not None:
-            text += f"{self.rows:,} row{'' if self.rows == 1 else 's'} "
+            text += f"{self.rows:,} {plural(self.rows, 'row')} "
         text += self.detail
         if self.examples:
             text += " (e.g. " + "; ".join(self.examples) + ")"
@@ -67,8 +69,8 @@ class GateError(BuildError):
     def __init__(self, violations: list[Violation]):
         self.violations = violations
         lines = [
-            f"the raw data failed the publish gate ({len(violations)} problem"
-            f"{'' if len(violations) == 1 else 's'}); nothing was pinned:"
+            f"the raw data failed the publish gate ({len(violations)} {plural(len(violations), 'problem')}); "
+            "nothing was pinned:"
         ]
         lines += [f"  - {v.describe()}" for v in violations]
         super().__init__("\n".join(lines))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from scripts.errors import GateError, Violation
 from scripts.ingest import file_columns, quote, short_name
-from scripts.text import words
+from scripts.text import plural, words
 
 SPECIES = (
     "Adelie Penguin (Pygoscelis adeliae)",
@@ -350,7 +350,7 @@ def _places(places: list[list[str]], rows: int) -> str:
     by_file: dict[str, list[str]] = {}
     for source, row in places:
         by_file.setdefault(short_name(source), []).append(row)
-    parts = [f"{name} row{'s' if len(numbers) > 1 else ''} {words(numbers)}" for name, numbers in by_file.items()]
+    parts = [f"{name} {plural(len(numbers), 'row')} {words(numbers)}" for name, numbers in by_file.items()]
     if rows > len(places):
         parts.append(f"{rows - len(places):,} more")
     return ", ".join(parts)
