@@ -119,8 +119,7 @@ class Utf8Check:
         import zlib
 
         self.name = short_name(location)
-        gzipped = location.split("?", 1)[0].lower().endswith(".gz")
-        self._inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if gzipped else None
+        self._inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if _gzipped(location) else None
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._lines = 0  # newlines before the current chunk
 
@@ -150,6 +149,10 @@ class Utf8Check:
             self._decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise SourceError(f"cannot read {self.name}: it ends inside a character that is not UTF-8") from None
+
+
+def _gzipped(location: str) -> bool:
+    return location.split("?", 1)[0].lower().endswith(".gz")
 
 
 def _open_binary(location: str):
@@ -271,7 +274,7 @@ def csv_header(location: str) -> list[str]:
     name = short_name(location)
     try:
         with _open_binary(location) as raw:
-            stream = gzip.GzipFile(fileobj=raw) if location.split("?", 1)[0].lower().endswith(".gz") else raw
+            stream = gzip.GzipFile(fileobj=raw) if _gzipped(location) else raw
             text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
             header = next(csv.reader(text), None)
     except SourceError:
