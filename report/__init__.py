@@ -16,6 +16,7 @@ from functools import cache
 from scripts import config
 from scripts.board import MANIFEST
 from scripts.build import MODEL_PIN, TIDY_PIN
+from scripts.ingest import first_line
 from scripts.text import plural, span, words  # noqa: F401  (pages call report.words, …)
 
 # A page shows a "stale data" banner when the data last changed longer ago than this.
@@ -89,9 +90,8 @@ def read(name: str):
         (path,) = board().pin_download(name, version=version)
         return pd.read_parquet(path)
     except Exception as exc:  # a damaged or missing file
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise MissingPin(
-            f"cannot read pin {name!r} (version {version}) from the board at {config.get_board()} ({reason}): "
+            f"cannot read pin {name!r} (version {version}) from the board at {config.get_board()} ({first_line(exc)}): "
             "rebuild it with `uv run python -m scripts.build --force`"
         ) from None
 

@@ -19,6 +19,7 @@ import numpy as np
 from scripts import config
 from scripts.build import MODEL_PIN
 from scripts.errors import BoardError, BuildError
+from scripts.ingest import first_line
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -46,10 +47,10 @@ def load_model(location: str, version: str | None = None):
         return vetiver.VetiverModel.from_pin(board, MODEL_PIN, version=version)
     except Exception as exc:  # a damaged file, or one pickled by other package versions
         which = f"version {version!r}" if version else "the newest version"
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BoardError(
-            f"cannot load {which} of {MODEL_PIN!r} from the board {location} ({reason}): the file is damaged or "
-            "was written with other package versions; rebuild it with `uv run python -m scripts.build --force`, "
+            f"cannot load {which} of {MODEL_PIN!r} from the board {location} ({first_line(exc)}): "
+            "the file is damaged or was written with other package versions; "
+            "rebuild it with `uv run python -m scripts.build --force`, "
             "or serve an older version with --model-version"
         ) from None
 
