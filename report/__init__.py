@@ -16,7 +16,7 @@ from functools import cache
 from scripts import config
 from scripts.board import MANIFEST
 from scripts.build import MODEL_PIN, TIDY_PIN
-from scripts.ingest import first_line
+from scripts.errors import first_line
 from scripts.text import plural, span, words  # noqa: F401  (pages call report.words, …)
 
 # A page shows a "stale data" banner when the data last changed longer ago than this.

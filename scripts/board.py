@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from scripts.config import ENV_BOARD
-from scripts.errors import BoardError
-from scripts.ingest import first_line, scheme
+from scripts.errors import BoardError, first_line
+from scripts.ingest import scheme
 
 MANIFEST = "build_manifest"
 REMOTE_PROTOCOLS = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "abfs", "abfs": "abfs"}

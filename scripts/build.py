@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from scripts import config, ingest, provenance
-from scripts.errors import BuildError, ResourceError
+from scripts.errors import BuildError, ResourceError, first_line
 from scripts.progress import configure, log, step
 
 MODEL_PIN = "penguin_model"
@@ -171,7 +171,7 @@ def _explain_duckdb_failure(exc: Exception, settings: dict[str, str], workdir: P
 
     if not isinstance(exc, duckdb.Error):
         return None
-    text, detail = str(exc), ingest.first_line(exc)
+    text, detail = str(exc), first_line(exc)
     spill = settings.get("temp_directory", "")
     if isinstance(exc, duckdb.OutOfMemoryException) or (spill and spill in text):
         return ResourceError(

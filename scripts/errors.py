@@ -74,3 +74,13 @@ class GateError(BuildError):
         ]
         lines += [f"  - {v.describe()}" for v in violations]
         super().__init__("\n".join(lines))
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (a library's detail, for ours), else its type.
+
+    >>> first_line(ValueError("bad value\\nLINE 1: …"))
+    'bad value'
+    """
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

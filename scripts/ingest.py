@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 
-from scripts.errors import ConfigError, SourceError
+from scripts.errors import ConfigError, SourceError, first_line
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -424,11 +424,6 @@ def _load_httpfs(con) -> None:
         raise SourceError(
             f"cannot read http(s) sources: DuckDB's httpfs extension failed to load ({first_line(exc)})"
         ) from None
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def describe_sources(sources: list[str]) -> str:

@@ -18,8 +18,7 @@ import numpy as np
 
 from scripts import config
 from scripts.build import MODEL_PIN
-from scripts.errors import BoardError, BuildError
-from scripts.ingest import first_line
+from scripts.errors import BoardError, BuildError, first_line
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
