@@ -77,6 +77,14 @@ BROKEN = [
     ("unknown sex", set_value("Sex", "UNKNOWN"), "category", "Sex", 1, "UNKNOWN"),
     ("missing species", set_value("Species", ""), "missing value", "Species", 1, "row 1"),
     (
+        "missing study",
+        set_value("studyName", "", rows=(0, 1)),
+        "missing value",
+        "studyName",
+        2,
+        "empty in broken.csv row 2",
+    ),
+    (
         "duplicate row",
         lambda data: [*data, dict(data[0])],
         "duplicate observation",
