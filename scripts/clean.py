@@ -11,7 +11,8 @@ from pathlib import Path
 from scripts import sql
 from scripts.ingest import sql_literal
 
-TIDY_COLUMNS = (
+# The columns of the table the palmerpenguins package publishes, in its order.
+PUBLISHED_COLUMNS = (
     "species",
     "island",
     "bill_length_mm",
@@ -21,6 +22,9 @@ TIDY_COLUMNS = (
     "sex",
     "year",
 )
+# With species, what tells one observation from another across builds.
+KEY_COLUMNS = ("study_name", "species", "sample_number")
+TIDY_COLUMNS = (*PUBLISHED_COLUMNS, "study_name", "sample_number")
 
 
 def clean(con, out: Path) -> int:

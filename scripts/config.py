@@ -18,6 +18,10 @@ ENV_MEMORY_LIMIT = "REPORT_DUCKDB_MEMORY_LIMIT"
 ENV_TEMP_DIR = "REPORT_DUCKDB_TEMP_DIR"
 ENV_THREADS = "REPORT_DUCKDB_THREADS"
 ENV_MAX_ROW_DROP = "REPORT_MAX_ROW_DROP"
+ENV_MAX_REVISED = "REPORT_MAX_REVISED"
+ENV_MAX_DRIFT = "REPORT_MAX_DRIFT"
+ENV_MAX_RMSE_RATIO = "REPORT_MAX_RMSE_RATIO"
+ENV_CSV_MAX_LINE_SIZE = "REPORT_CSV_MAX_LINE_SIZE"
 # Which environment variable sets each DuckDB setting, for error messages.
 DUCKDB_SETTING_ENV = {"memory_limit": ENV_MEMORY_LIMIT, "temp_directory": ENV_TEMP_DIR, "threads": ENV_THREADS}
 
@@ -28,6 +32,20 @@ DEFAULT_MEMORY_LIMIT = "512MB"
 # The LTER data only grows; a raw table with far fewer rows than the last build
 # read is more likely a truncated download than news.
 DEFAULT_MAX_ROW_DROP = 0.10
+# Observations already published are rarely corrected upstream: a few rows, not
+# a twentieth of them (swapped labels or a re-exported table rewrite most).
+DEFAULT_MAX_REVISED = 0.05
+# How far a measurement's mean within a species x sex group may move from the
+# last build, in pooled standard deviations. A new breeding season moves a mean
+# by a fraction of one; swapped sex labels, a unit change or a shuffled column by
+# one or more.
+DEFAULT_MAX_DRIFT = 1.0
+# The chosen model's CV RMSE must be at most this share of the mean baseline's.
+# On penguins it is about 0.35; rows whose columns no longer belong together
+# (a column shuffled across rows) give about 0.99, which noise alone can reach.
+DEFAULT_MAX_RMSE_RATIO = 0.75
+# DuckDB's CSV reader stops at a longer line; an LTER line has a few hundred bytes.
+DEFAULT_CSV_MAX_LINE_SIZE = 2_000_000
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,22 +115,58 @@ def get_duckdb_settings(spill_dir: str | None = None) -> dict[str, str]:
     return settings
 
 
+def _number(env: str, default: float, low: float, high: float, meaning: str, example: str) -> float:
+    """The number in ``env`` (``default`` when unset); ``ConfigError`` naming it when it
+    is not a number from ``low`` to ``high``."""
+    value = os.environ.get(env, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not low <= number <= high:  # NaN fails too
+        raise ConfigError(f"{env}={value!r} is not {meaning}: use a number from {low:g} to {high:g}, e.g. {example}")
+    return number
+
+
 def get_max_row_drop() -> float:
     """The largest share of its rows the raw data may lose between two builds.
 
     ``REPORT_MAX_ROW_DROP``, a number from 0 to 1 (default ``DEFAULT_MAX_ROW_DROP``);
     1 lets any drop through, for a run that changes the source on purpose.
-
-    >>> get_max_row_drop()
-    0.1
     """
-    value = os.environ.get(ENV_MAX_ROW_DROP, "").strip()
-    if not value:
-        return DEFAULT_MAX_ROW_DROP
-    try:
-        share = float(value)
-    except ValueError:
-        share = -1.0
-    if not 0 <= share <= 1:
-        raise ConfigError(f"{ENV_MAX_ROW_DROP}={value!r} is not a share of rows: use a number from 0 to 1, e.g. 0.1")
-    return share
+    return _number(ENV_MAX_ROW_DROP, DEFAULT_MAX_ROW_DROP, 0, 1, "a share of rows", "0.1")
+
+
+def get_max_revised() -> float:
+    """The largest share of the last build's observations that may change a value.
+
+    ``REPORT_MAX_REVISED``, from 0 to 1 (default ``DEFAULT_MAX_REVISED``); 1 lets
+    any revision through, for a run after a deliberate re-issue of the data.
+    """
+    return _number(ENV_MAX_REVISED, DEFAULT_MAX_REVISED, 0, 1, "a share of observations", "0.05")
+
+
+def get_max_drift() -> float:
+    """How many pooled standard deviations a group's mean may move between builds.
+
+    ``REPORT_MAX_DRIFT`` (default ``DEFAULT_MAX_DRIFT``); a large number such as
+    100 lets a deliberate change through for one run.
+    """
+    return _number(ENV_MAX_DRIFT, DEFAULT_MAX_DRIFT, 0, 1e9, "a number of standard deviations", "1")
+
+
+def get_max_rmse_ratio() -> float:
+    """The largest CV RMSE of the chosen model, as a share of the mean baseline's.
+
+    ``REPORT_MAX_RMSE_RATIO``, from 0 to 1 (default ``DEFAULT_MAX_RMSE_RATIO``).
+    """
+    return _number(ENV_MAX_RMSE_RATIO, DEFAULT_MAX_RMSE_RATIO, 0, 1, "a share of the baseline's RMSE", "0.75")
+
+
+def get_csv_max_line_size() -> int:
+    """The longest CSV line, in bytes, that the reader takes (``REPORT_CSV_MAX_LINE_SIZE``)."""
+    return int(
+        _number(ENV_CSV_MAX_LINE_SIZE, DEFAULT_CSV_MAX_LINE_SIZE, 1000, 2**31, "a line length in bytes", "4000000")
+    )

@@ -6,15 +6,39 @@ error's ``exit_code``; only a bug shows a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from scripts.text import plural
 
+# A URL's user:password@ and its query string (where signed URLs keep their signature and token).
+_URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)(?:[^/\s@'\"]*@)?([^\s?#'\"]*)(?:[?#][^\s'\"]*[^\s'\":,;.)])?")
+
+
+def redact(text: str) -> str:
+    """``text`` with every URL shown as scheme, host and path only: no user:password@, no query.
+
+    Messages reach the job summary and a public failure issue; a signed URL's
+    token must not.
+
+    >>> redact("cannot read source https://u:pw@host/t.csv?X-Amz-Signature=abc&token=x: HTTP 403")
+    'cannot read source https://host/t.csv: HTTP 403'
+    >>> redact("s3://bucket/raw.parquet and /tmp/a.csv stay")
+    's3://bucket/raw.parquet and /tmp/a.csv stay'
+    """
+    return _URL.sub(r"\1\2", text)
+
 
 class BuildError(Exception):
-    """Base of the failures a user can fix; ``str(error)`` is the whole message."""
+    """Base of the failures a user can fix; ``str(error)`` is the whole message.
+
+    Every URL in the message is shown without credentials or query (``redact``).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = ""):
+        super().__init__(redact(message))
 
 
 class ConfigError(BuildError):

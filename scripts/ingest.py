@@ -27,6 +27,14 @@ MISSING_MARKERS = ["NA", "", "."]
 HTTP_SCHEMES = ("http://", "https://")
 # The temporary table where register_raw keeps each file's own columns.
 FILE_COLUMNS = "raw_file_columns"
+# Columns the readers add: which file a row came from, and (in ``raw_numbered``
+# only) its data row in that file, counted from 1. Named so that no column of a
+# raw file is mistaken for them (a file may well have its own ``source_file``).
+SOURCE_FILE = "__source_file"
+ROW_IN_FILE = "__row"
+# The views register_raw defines: every row, and every row with its number.
+RAW_VIEW = "raw_observations"
+NUMBERED_VIEW = "raw_numbered"
 FSSPEC_SCHEMES = {"s3": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs"}
 _CHUNK = 4 << 20
 
@@ -122,9 +130,24 @@ class Utf8Check:
         self._inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if _gzipped(location) else None
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._lines = 0  # newlines before the current chunk
+        self._fed = False
 
     def feed(self, chunk: bytes) -> None:
-        data = self._inflate.decompress(chunk) if self._inflate else chunk
+        self._fed = self._fed or bool(chunk)
+        self._check(self._decompress(chunk) if self._inflate else chunk)
+
+    def _decompress(self, chunk: bytes) -> bytes:
+        """Inflate a gzip chunk; a file of several gzip members (``cat a.gz b.gz``) is one text."""
+        import zlib
+
+        data = self._inflate.decompress(chunk)
+        while self._inflate.eof and self._inflate.unused_data:
+            rest = self._inflate.unused_data
+            self._inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+            data += self._inflate.decompress(rest)
+        return data
+
+    def _check(self, data: bytes) -> None:
         pending = self._decoder.getstate()[0]
         if not pending and data.isascii():
             self._lines += data.count(b"\n")
@@ -144,7 +167,9 @@ class Utf8Check:
 
     def finish(self) -> None:
         if self._inflate:
-            self.feed(self._inflate.flush())
+            if self._fed and not self._inflate.eof:
+                raise SourceError(f"cannot read {self.name}: the gzip stream ends early (a truncated download?)")
+            self._check(self._inflate.flush())
         try:
             self._decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -205,10 +230,13 @@ def connect(settings: dict[str, str] | None = None):
 
 
 def register_raw(con, sources: list[str]) -> None:
-    """Define the view ``raw_observations`` over every source, unioned by name.
+    """Define the views ``raw_observations`` and ``raw_numbered`` over every source, unioned by name.
 
     CSV columns arrive as text (the gate checks that they parse); Parquet keeps
-    its own types. A ``source_file`` column says which file each row came from.
+    its own types. A ``__source_file`` column says which file each row came from;
+    ``raw_numbered`` adds ``__row``, the row's data row in its file (from 1, in the
+    file's own order at any thread count), for the gate's examples only: numbering
+    a CSV file reads it on one thread.
     A CSV file is read as the standard dialect (comma, double quotes) with the
     columns its header names, not as DuckDB's sniffer guesses from a sample: one
     malformed line would make the sniffer read the whole file as one column.
@@ -223,20 +251,24 @@ def register_raw(con, sources: list[str]) -> None:
     # All-text Parquet (a CSV saved as Parquet) keeps the CSV's missing-value markers.
     text = [s for s, schema in schemas.items() if all(kind == "VARCHAR" for _, kind in schema)]
     typed = [s for s in schemas if s not in text]
-    # in the given order (config.split_sources refuses a file listed twice)
-    parts = [_csv_reader(s, headers[s]) for s in sources if s in headers]
-    parts += [_text_parquet_reader(s, [name for name, _ in schemas[s]]) for s in text]
-    if typed:
-        parts.append(
-            f"SELECT * FROM read_parquet({sql_literal(typed)}, union_by_name = true, filename = 'source_file')"
-        )
+
+    def union(numbered: bool) -> str:
+        # in the given order (config.split_sources refuses a file listed twice)
+        parts = [_csv_reader(s, headers[s], numbered) for s in sources if s in headers]
+        parts += [_text_parquet_reader(s, [name for name, _ in schemas[s]], numbered) for s in text]
+        if typed:
+            parts.append(_parquet_reader(typed, numbered))
+        return " UNION ALL BY NAME ".join(parts)
+
     try:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW raw_observations AS {' UNION ALL BY NAME '.join(parts)}")
-        con.execute("SELECT * FROM raw_observations LIMIT 0")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW_VIEW} AS {union(numbered=False)}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {NUMBERED_VIEW} AS {union(numbered=True)}")
+        con.execute(f"SELECT * FROM {NUMBERED_VIEW} LIMIT 0")
     except duckdb.OutOfMemoryException:
         raise  # not the source's fault: the build explains it
     except Exception as exc:
-        raise SourceError(f"cannot read the raw data from {', '.join(sources)}: {first_line(exc)}") from None
+        shown = ", ".join(short_name(s) for s in sources)
+        raise SourceError(f"cannot read the raw data from {shown}: {first_line(exc)}") from None
     _record_file_columns(
         con, sources, {**headers, **{s: [name for name, _ in schema] for s, schema in schemas.items()}}
     )
@@ -247,17 +279,50 @@ def _parquet_schema(con, location: str) -> list[tuple[str, str]]:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(location)})").fetchall()
     except Exception as exc:
-        raise SourceError(f"cannot read the raw data from {location}: {first_line(exc)}") from None
+        raise SourceError(f"cannot read the raw data from {short_name(location)}: {first_line(exc)}") from None
     return [(row[0], row[1]) for row in described]
 
 
-def _text_parquet_reader(location: str, names: list[str]) -> str:
-    """SQL that reads an all-text Parquet file with the CSV's missing-value markers as NULL."""
+def _missing_as_null(names: list[str]) -> str:
+    """``* REPLACE`` items that read a missing-value marker as NULL, spaces around it or not (' NA ')."""
     markers = ", ".join(sql_literal(m) for m in MISSING_MARKERS)
-    replaced = ", ".join(
-        f"CASE WHEN {quote(n)} IN ({markers}) THEN NULL ELSE {quote(n)} END AS {quote(n)}" for n in names
+    return ", ".join(
+        f"CASE WHEN trim({quote(n)}) IN ({markers}) THEN NULL ELSE {quote(n)} END AS {quote(n)}" for n in names
     )
-    return f"SELECT * REPLACE ({replaced}) FROM read_parquet({sql_literal(location)}, filename = 'source_file')"
+
+
+def _numbered(reader: str, numbered: bool, *, parquet: bool = False) -> str:
+    """``SELECT *`` over a reader, with the data row of each row in ``ROW_IN_FILE`` when ``numbered``.
+
+    A Parquet reader says the row's position itself (``file_row_number``, from 0); a
+    CSV reader is numbered by a window without order, which DuckDB runs as a
+    streaming window over the reader's rows in file order, whatever the thread count.
+    """
+    if not numbered:
+        return reader
+    if parquet:
+        return f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW_IN_FILE} FROM ({reader})"
+    return f"SELECT *, row_number() OVER () AS {ROW_IN_FILE} FROM ({reader})"
+
+
+def _parquet_reader(locations: list[str], numbered: bool) -> str:
+    """SQL that reads typed Parquet files with their own types, unioned by name."""
+    row = ", file_row_number = true" if numbered else ""
+    reader = (
+        f"SELECT * FROM read_parquet({sql_literal(locations)}, union_by_name = true, "
+        f"filename = {sql_literal(SOURCE_FILE)}{row})"
+    )
+    return _numbered(reader, numbered, parquet=True)
+
+
+def _text_parquet_reader(location: str, names: list[str], numbered: bool) -> str:
+    """SQL that reads an all-text Parquet file with the CSV's missing-value markers as NULL."""
+    row = ", file_row_number = true" if numbered else ""
+    reader = (
+        f"SELECT * REPLACE ({_missing_as_null(names)}) "
+        f"FROM read_parquet({sql_literal(location)}, filename = {sql_literal(SOURCE_FILE)}{row})"
+    )
+    return _numbered(reader, numbered, parquet=True)
 
 
 def quote(name: str) -> str:
@@ -297,17 +362,47 @@ def csv_header(location: str) -> list[str]:
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise SourceError(f"cannot read {name}: its header names {', '.join(map(repr, repeated))} more than once")
-    return header
+    return distinct_names(header)
 
 
-def _csv_reader(location: str, names: list[str]) -> str:
+def distinct_names(header: list[str]) -> list[str]:
+    """Header names that SQL tells apart: an extra column whose name differs from
+    another only in case (``species`` beside ``Species``: SQL names ignore case),
+    or that is the readers' own ``__source_file``, is renamed as DuckDB renames
+    such Parquet columns (``species_1``). A column of the LTER layout keeps its name.
+
+    >>> distinct_names(["species", "Species", "Island", "island"])
+    ['species_1', 'Species', 'Island', 'island_1']
+    """
+    from scripts.validate import RAW_COLUMNS
+
+    layout = {c.name for c in RAW_COLUMNS}
+    taken = {h.lower() for h in header if h in layout} | {SOURCE_FILE.lower(), ROW_IN_FILE.lower()}
+    names = []
+    for h in header:
+        new = h
+        if h not in layout:
+            k = 0
+            while new.lower() in taken:
+                k += 1
+                new = f"{h}_{k}"
+        taken.add(new.lower())
+        names.append(new)
+    return names
+
+
+def _csv_reader(location: str, names: list[str], numbered: bool) -> str:
     """SQL that reads one CSV file as text columns named by its header."""
+    from scripts.config import get_csv_max_line_size
+
     columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
-    return (
-        f"SELECT * FROM read_csv({sql_literal(location)}, header = true, columns = {columns}, "
-        "delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
-        f"nullstr = {sql_literal(MISSING_MARKERS)}, filename = 'source_file')"
+    reader = (
+        f"SELECT * REPLACE ({_missing_as_null(names)}) FROM read_csv({sql_literal(location)}, header = true, "
+        f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
+        f"nullstr = {sql_literal(MISSING_MARKERS)}, max_line_size = {get_csv_max_line_size()}, "
+        f"filename = {sql_literal(SOURCE_FILE)})"
     )
+    return _numbered(reader, numbered)
 
 
 def read_failure(exc: Exception) -> SourceError | None:
@@ -322,6 +417,16 @@ def read_failure(exc: Exception) -> SourceError | None:
     if found:
         file = re.search(r"^\s*file = (.+)$", text, flags=re.MULTILINE)
         where = f"{short_name(file.group(1).strip())} line {found.group(1)}" if file else f"line {found.group(1)}"
+        too_long = re.search(r"Maximum line size of (\d+) bytes exceeded\. Actual Size: ?(\d+)", text)
+        if too_long:
+            from scripts.config import ENV_CSV_MAX_LINE_SIZE
+
+            limit, size = (int(n) for n in too_long.groups())
+            return SourceError(
+                f"cannot parse the raw data: {where} is {size:,} bytes long, more than the CSV reader's limit of "
+                f"{limit:,} bytes (a line of the LTER layout has a few hundred); if such a line is intended, "
+                f"raise the limit with {ENV_CSV_MAX_LINE_SIZE}, e.g. {ENV_CSV_MAX_LINE_SIZE}={size + 1024}"
+            )
         lines = [line.strip() for line in text.split("Possible fixes:", 1)[0].splitlines()[1:] if line.strip()]
         reason = lines[-1] if lines else "malformed line"
         original = text.split("Original Line:", 1)[1].split(reason, 1)[0].strip() if "Original Line:" in text else ""

@@ -7,6 +7,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from scripts.errors import redact
+
 log = logging.getLogger("scripts")
 
 
@@ -21,6 +23,7 @@ def configure(verbose: bool = False) -> None:
     """
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("[build] %(message)s"))
+    handler.addFilter(_redacted)
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
     log.propagate = False
@@ -29,8 +32,15 @@ def configure(verbose: bool = False) -> None:
     libraries = logging.StreamHandler() if verbose else logging.NullHandler()
     libraries.setFormatter(logging.Formatter("[%(name)s] %(levelname)s: %(message)s"))
     libraries.addFilter(_without_traceback)
+    libraries.addFilter(_redacted)
     libraries.from_build = True
     root.addHandler(libraries)
+
+
+def _redacted(record: logging.LogRecord) -> bool:
+    """A log line shows URLs without credentials or query (``errors.redact``)."""
+    record.msg, record.args = redact(record.getMessage()), ()
+    return True
 
 
 def _without_traceback(record: logging.LogRecord) -> bool:

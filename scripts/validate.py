@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scripts.errors import GateError, Violation
-from scripts.ingest import file_columns, quote, short_name
+from scripts.ingest import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE, file_columns, quote, short_name
 from scripts.text import plural, words
 
 SPECIES = (
@@ -27,6 +27,15 @@ ISLANDS = ("Biscoe", "Dream", "Torgersen")
 SEXES = ("MALE", "FEMALE")
 # One observation: a sample number within a study season and species.
 OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
+# The key as the tidy table holds it (scripts/sql/clean.sql): text trimmed, the
+# number as a number, so '01', '1.0' and ' 1' are one penguin and a trailing
+# space after the species hides no repeat. (The species keeps its full name
+# here, for messages; clean.sql's short name is one-to-one with it.)
+KEY_SQL = (
+    'trim(CAST("studyName" AS VARCHAR))',
+    'trim(CAST("Species" AS VARCHAR))',
+    'TRY_CAST(TRY_CAST("Sample Number" AS DOUBLE) AS BIGINT)',
+)
 EXAMPLES = 3
 # A date as the LTER writes it (a time after it is allowed; DuckDB drops it).
 ISO_DATE = r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?\s*$"
@@ -125,7 +134,7 @@ def _kind_words(kind: str) -> str:
     return {"integer": "whole numbers", "number": "numbers", "date": "dates (YYYY-MM-DD)"}[kind]
 
 
-def check(con, relation: str = "raw_observations") -> dict[str, int]:
+def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
     """Run the gate over ``relation``; raise ``GateError`` listing every failure.
 
     Returns the row count and the number of missing measurement values on success.
@@ -139,13 +148,13 @@ def check(con, relation: str = "raw_observations") -> dict[str, int]:
                     "required column",
                     c.name,
                     None,
-                    "is missing from the source (found: " + ", ".join(sorted(present - {"source_file"})) + ")",
+                    "is missing from the source (found: " + ", ".join(sorted(present - {SOURCE_FILE})) + ")",
                 )
                 for c in missing
             ]
         )
 
-    violations = _missing_from_some_files(con) if relation == "raw_observations" else []
+    violations = _missing_from_some_files(con) if relation == RAW_VIEW else []
     checked = [c for c in RAW_COLUMNS if c.name in present]
     con.execute(f"CREATE OR REPLACE TEMP TABLE gate_profile AS {profile_sql(checked, relation)}")
     rules = rule_conditions(present)
@@ -223,7 +232,7 @@ def _missing_from_some_files(con) -> list[Violation]:
     return violations
 
 
-def profile_sql(columns: list[RawColumn], relation: str = "raw_observations") -> str:
+def profile_sql(columns: list[RawColumn], relation: str = RAW_VIEW) -> str:
     """One pass that counts the rows with each distinct value of each checked column.
 
     One grouping set per column, so ``__column`` names the column a row counts
@@ -261,15 +270,15 @@ def _keys_may_repeat(con, relation: str) -> bool:
     (or both lack a readable number), so a group with more rows than marked
     bits is the only way a duplicate can exist. Far fewer groups than rows, so
     this costs a fraction of counting distinct keys; ``_duplicates`` then
-    compares the suspect keys exactly.
+    compares the suspect keys exactly. Keys are compared as cleaned (``KEY_SQL``).
     """
-    study, species, number = (quote(k) for k in OBSERVATION_KEY)
+    study, species, number = KEY_SQL
     suspects = con.execute(
         f"""
         SELECT count(*) FROM (
             SELECT count(*) AS n, count(number) AS numbered,
                    bit_count(bit_or(CAST(1 AS UBIGINT) << CAST(number & 63 AS UBIGINT))) AS marked
-            FROM (SELECT hash({study}, {species}) AS owner, TRY_CAST({number} AS BIGINT) AS number FROM {relation})
+            FROM (SELECT hash({study}, {species}) AS owner, {number} AS number FROM {relation})
             GROUP BY owner, number >> 6
         ) WHERE numbered > marked OR n - numbered > 1
         """
@@ -277,16 +286,22 @@ def _keys_may_repeat(con, relation: str) -> bool:
     return suspects > 0
 
 
+def _numbered(relation: str) -> str:
+    """The relation with each row's data row in its file (``ROW_IN_FILE``), in file order."""
+    if relation == RAW_VIEW:
+        return NUMBERED_VIEW
+    return f"(SELECT *, row_number() OVER () AS {ROW_IN_FILE} FROM {relation})"
+
+
 def _examples(con, relation: str, column: str, condition: str) -> list[str]:
-    """A few failing rows as ``'value' (file row N)``; row N counts data rows from 1."""
+    """The first few failing rows as ``'value' in file row N``; row N counts data rows from 1."""
     rows = con.execute(
         f"""
-        SELECT value, source_file, row_in_file FROM (
-            SELECT CAST({quote(column)} AS VARCHAR) AS value, source_file,
-                   row_number() OVER (PARTITION BY source_file) AS row_in_file,
-                   ({condition}) AS failing
-            FROM {relation}
-        ) WHERE failing LIMIT {EXAMPLES}
+        SELECT CAST({quote(column)} AS VARCHAR), {SOURCE_FILE}, {ROW_IN_FILE}
+        FROM {_numbered(relation)}
+        WHERE {condition}
+        ORDER BY {SOURCE_FILE}, {ROW_IN_FILE}
+        LIMIT {EXAMPLES}
         """
     ).fetchall()
     return [_where(value, source, row) for value, source, row in rows]
@@ -303,23 +318,24 @@ def _duplicates(con, relation: str) -> list[Violation]:
 
     Runs only when ``_keys_may_repeat`` found a suspect group. Only keys whose
     hash repeats are compared exactly here, so a hash collision is never
-    reported as a duplicate.
+    reported as a duplicate. Keys are compared as cleaned (``KEY_SQL``); the
+    examples name the rows of every copy.
     """
-    key = ", ".join(quote(k) for k in OBSERVATION_KEY)
+    cleaned = ", ".join(f"{sql} AS k{i}" for i, sql in enumerate(KEY_SQL))
+    key = "k0, k1, k2"
     dup_rows, examples = con.execute(
         f"""
-        WITH suspects AS (
-            SELECT hash({key}) AS k FROM {relation} GROUP BY k HAVING count(*) > 1
+        WITH keyed AS (
+            SELECT {cleaned}, {SOURCE_FILE} AS file, {ROW_IN_FILE} AS row_in_file FROM {_numbered(relation)}
         ),
-        numbered AS (
-            SELECT {key}, source_file, row_number() OVER (PARTITION BY source_file) AS row_in_file
-            FROM {relation}
+        suspects AS (
+            SELECT hash({key}) AS h FROM keyed GROUP BY h HAVING count(*) > 1
         ),
         groups AS (
             SELECT {key}, count(*) AS n,
-                   list([source_file, CAST(row_in_file AS VARCHAR)] ORDER BY source_file, row_in_file) AS places
-            FROM numbered
-            WHERE hash({key}) IN (SELECT k FROM suspects)
+                   list([file, CAST(row_in_file AS VARCHAR)] ORDER BY file, row_in_file) AS places
+            FROM keyed
+            WHERE hash({key}) IN (SELECT h FROM suspects)
             GROUP BY ALL HAVING count(*) > 1
         )
         SELECT coalesce(sum(n), 0)::BIGINT,
