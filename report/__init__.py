@@ -130,7 +130,7 @@ def download_link(frame, filename: str):
     """An HTML link that downloads ``frame`` as CSV, embedded in the page (list cells as ``a; b``)."""
     from IPython.display import HTML
 
-    lists = [c for c in frame.columns if frame[c].map(_is_list).any()]
+    lists = [c for c in frame.columns if any(_is_list(v) for v in frame[c])]
     shown = frame.assign(**{c: frame[c].map(lambda v: "; ".join(map(str, v)) if _is_list(v) else v) for c in lists})
     data = base64.b64encode(shown.to_csv(index=False).encode()).decode()
     label = html.escape(filename)
@@ -143,6 +143,57 @@ def download_link(frame, filename: str):
 def _is_list(value) -> bool:
     """A list cell (a Parquet list column reads as arrays); CSV shows it as ``a; b; c``."""
     return hasattr(value, "__len__") and not isinstance(value, str | bytes)
+
+
+def since_last_build(history) -> str:
+    """One sentence on what changed since the build before, from ``build_history``.
+
+    ``"Since the last build (22 November 2026): +120 penguins, model RMSE 276 → 298 g."``;
+    on a first build, that there is nothing to compare yet.
+    """
+    if len(history) < 2:
+        return "This is the first build on this board: there is nothing to compare it with yet."
+    previous, last = history.iloc[-2], history.iloc[-1]
+    parts = []
+    if _given(last["added"]):
+        counts = [(last["added"], "+{:,} " + plural(last["added"], "penguin")), (last["removed"], "−{:,} removed")]
+        counts.append((last["revised"], "{:,} revised"))
+        parts += [template.format(int(n)) for n, template in counts if n]
+        if not parts:
+            parts.append("no penguin added, removed or revised")
+    else:  # rows not matched (the build before had no observation key): the count then and now
+        moved = int(last["penguins"]) - int(previous["penguins"])
+        parts.append(f"{moved:+,} {plural(abs(moved), 'penguin')}" if moved else "as many penguins")
+    parts.append(f"model RMSE {previous['test_rmse']:,.0f} → {last['test_rmse']:,.0f} g")
+    return f"Since the last build ({when(_parse(previous['built_at']))}): {', '.join(parts)}."
+
+
+def _given(value) -> bool:
+    import pandas as pd
+
+    return not pd.isna(value)
+
+
+def history_table(history):
+    """``build_history`` as the versions table shows it: newest first, the time as readers write it,
+    the data's content hash shortened to 12 characters."""
+    shown = history.assign(
+        built_at=history["built_at"].map(lambda stamp: when(_parse(stamp))),
+        data=history["source_hash"].str[:12],
+    )
+    columns = ["build", "built_at", "data", "code_version", "penguins", "model", "test_rmse", "previous_model_rmse"]
+    return shown[columns].iloc[::-1].reset_index(drop=True)
+
+
+def change_rows(changes, section: str):
+    """The rows of one ``section`` of the ``changes`` pin, with only the columns that section uses."""
+    columns = {
+        "penguins": ["species", "island", "year", "old", "new", "added", "removed", "revised"],
+        "revision": ["species", "island", "year", "item", "detail"],
+        "statistic": ["species", "sex", "item", "old", "new", "difference", "detail"],
+        "model": ["item", "old", "new", "difference", "detail"],
+    }[section]
+    return changes.loc[changes["section"] == section, columns].reset_index(drop=True)
 
 
 def use_figure_style() -> None:

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts import config, ingest, provenance
+from scripts import compare, config, ingest, provenance
 from scripts.errors import BuildError, ResourceError, first_line
 from scripts.progress import configure, log, step
 
@@ -31,6 +31,10 @@ TABLE_DESCRIPTIONS = {
     "model_test_predictions": "The pinned model's predictions against actual body mass on the test split.",
     "model_importance": "Permutation importance of the pinned model's inputs (RMSE increase in g).",
     "model_coefficients": "Coefficients of the linear candidates (grams per unit, or per category level).",
+    "build_history": "One row per complete build: when, from which data and code, how many penguins, "
+    "how its model scored, and how the model before it did on the penguins added since.",
+    "changes": "What changed since the build before: penguins added, removed and revised by species, island and "
+    "year, the means that moved, and the model's metrics then and now.",
 }
 
 
@@ -93,9 +97,14 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
             boards.record_check(location, "up to date", provenance.utc_now())
             return "up to date"
 
+        reference = compare.read_reference(target, previous)
+        # A forced re-run of the same data and code changes nothing to compare: its history stands.
+        rerun = compare.same_build(reference, source_hash, code_hash)
         with tempfile.TemporaryDirectory(prefix="penguins-build-") as workdir:
             previous_rows = previous.get("source_rows") if previous else None
-            artifacts = compute(sources, Path(workdir), previous_rows=previous_rows)
+            artifacts = compute(
+                sources, Path(workdir), previous_rows=previous_rows, reference=None if rerun else reference
+            )
             meta = {
                 "source_hash": source_hash,
                 "built_at": provenance.utc_now(),
@@ -108,20 +117,26 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
             data_changed_at = meta["built_at"]
             if previous and previous.get("source_hash") == source_hash:
                 data_changed_at = previous.get("data_changed_at", data_changed_at)
+            artifacts["history"] = history_tables(reference, artifacts, meta, rerun=rerun)
             write_board(target, location, artifacts, meta, data_changed_at)
         boards.record_check(location, "built", meta["built_at"])
     return "built"
 
 
-def compute(sources: list[str], workdir: Path, previous_rows: int | None = None) -> dict:
+def compute(
+    sources: list[str], workdir: Path, previous_rows: int | None = None, reference: compare.Reference | None = None
+) -> dict:
     """Every artifact of the build, computed before anything is written.
 
     ``previous_rows``: the raw rows the board's last build read, for the gate's
-    row-count check.
+    row-count check; ``reference``: the board's last complete build, which this
+    one is compared with (``scripts/compare.py``) before the model is trained.
     """
     from scripts import clean, summarize, validate
 
     max_drop = config.get_max_row_drop()
+    max_rmse_ratio = config.get_max_rmse_ratio()
+    max_revised, max_drift = config.get_max_revised(), config.get_max_drift()
     settings = config.get_duckdb_settings(spill_dir=str(workdir / "spill"))
     con = ingest.connect(settings)
     try:
@@ -144,10 +159,22 @@ def compute(sources: list[str], workdir: Path, previous_rows: int | None = None)
             tables = summarize.summarize(con)
             info["tables"] = len(tables)
             info["rows"] = sum(len(t) for t in tables.values())
+        comparison = None
+        if reference is not None:
+            with step("compare") as info:
+                comparison = compare.compare(con, reference, tables, max_revised=max_revised, max_drift=max_drift)
+                if comparison.totals:
+                    info.update({k: v for k, v in comparison.totals.items()})
+                    if comparison.totals["added"]:
+                        sample = compare.added_sample(con)
+                        if len(sample):
+                            comparison.previous_model = compare.score_previous_model(reference, sample)
+                            info["last model on added"] = _scores(comparison.previous_model)
+                info["largest drift (SD)"] = round(float(comparison.drift["shift_sd"].max(skipna=True) or 0), 2)
         with step("train") as info:
             from scripts import train
 
-            result = train.train(train.training_sample(con))
+            result = train.train(train.training_sample(con), max_rmse_ratio)
             info["model"] = repr(result.chosen.name)
             info.update({f"{k} rows": v for k, v in result.rows.items()})
     except Exception as exc:
@@ -162,6 +189,37 @@ def compute(sources: list[str], workdir: Path, previous_rows: int | None = None)
         "summaries": tables,
         "model": result,
         "counts": {"raw": checked["rows"], "clean": clean_rows},
+        "comparison": comparison,
+    }
+
+
+def _scores(scores: dict) -> str:
+    if "rmse" not in scores:
+        return "not scored"
+    return f"RMSE {scores['rmse']:,.0f} g on {scores['rows']:,} rows"
+
+
+def history_tables(reference, artifacts: dict, meta: dict, *, rerun: bool) -> dict:
+    """The ``build_history`` and ``changes`` pins of this build.
+
+    A forced re-run of the data and code of the last build adds no history row
+    and keeps the last build's changes: nothing changed since.
+    """
+    history, changes = compare.HISTORY_PIN, compare.CHANGES_PIN
+    if rerun and history in reference.tables and changes in reference.tables:
+        return {history: reference.tables[history], changes: reference.tables[changes]}
+    comparison = artifacts["comparison"]
+    test_metrics = artifacts["model"].tables["model_test_metrics"]
+    row = compare.history_row(
+        meta,
+        test_metrics,
+        artifacts["summaries"]["species_islands"],
+        comparison.totals if comparison else None,
+        comparison.previous_model if comparison else None,
+    )
+    return {
+        history: compare.build_history(reference, row),
+        changes: compare.changes_table(reference, comparison, test_metrics),
     }
 
 
@@ -197,7 +255,10 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
     tables = {
         # The tidy table is pinned from the Parquet file DuckDB wrote: never in memory.
         TIDY_PIN: (boards.parquet_file(artifacts["tidy"]), artifacts["counts"]["clean"]),
-        **{name: (frame, len(frame)) for name, frame in {**artifacts["summaries"], **result.tables}.items()},
+        **{
+            name: (frame, len(frame))
+            for name, frame in {**artifacts["summaries"], **result.tables, **artifacts.get("history", {})}.items()
+        },
     }
     with step("pin") as info, boards.staging_board(location) as staged:
         for name, (table, rows) in tables.items():

@@ -20,7 +20,7 @@ import pytest
 from scripts import board as boards
 from scripts import build, config
 from scripts.errors import BuildError
-from tests.conftest import raw_rows, shipped_csv_with_line, snapshot, write_csv
+from tests.helpers import raw_rows, shipped_csv_with_line, snapshot, write_csv
 
 TABLE_PINS = [
     "bill_trends",

@@ -9,7 +9,7 @@ import pytest
 from palmerpenguins import load_penguins
 
 from scripts import clean, ingest, validate
-from tests.conftest import raw_rows, write_csv
+from tests.helpers import raw_rows, write_csv
 
 
 def tidy_from(sources: list[str], tmp_path) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pytest
 
 from scripts import build, ingest, validate
 from scripts.errors import GateError
-from tests.conftest import raw_rows, snapshot, write_csv
+from tests.helpers import raw_rows, snapshot, write_csv
 
 
 def set_value(column, value, rows=(0,)):

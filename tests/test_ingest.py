@@ -14,7 +14,7 @@ import pytest
 
 from scripts import ingest
 from scripts.errors import SourceError
-from tests.conftest import raw_rows, shipped_csv_with_line, write_csv
+from tests.helpers import raw_rows, shipped_csv_with_line, write_csv
 
 
 def count_raw(sources: list[str]) -> tuple[int, int]:

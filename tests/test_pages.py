@@ -14,9 +14,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from scripts import build, config
-from tests.conftest import raw_rows, write_csv
+from tests.helpers import raw_rows, write_csv
 
-PAGES = ["index.qmd", "eda.qmd", "model.qmd", "data.qmd"]
+PAGES = ["index.qmd", "eda.qmd", "model.qmd", "data.qmd", "changes.qmd"]
 CELL = re.compile(r"^```\{python\}\n(.*?)^```$", re.S | re.M)
 PROCESSING = re.compile(
     r"import duckdb|duckdb\.|sklearn|\.fit\(|pin_write|\.groupby\(|\.pivot_table\(|\.merge\(|"
@@ -76,7 +76,13 @@ def test_every_cell_is_labelled_and_only_reads_and_draws(page):
 
 @pytest.mark.parametrize(
     ("page", "figures", "tables", "downloads"),
-    [("index.qmd", 0, 0, 0), ("eda.qmd", 8, 4, 6), ("model.qmd", 4, 2, 4), ("data.qmd", 0, 1, 15)],
+    [
+        ("index.qmd", 0, 0, 0),
+        ("eda.qmd", 8, 4, 6),
+        ("model.qmd", 4, 2, 4),
+        ("data.qmd", 0, 1, 17),
+        ("changes.qmd", 1, 1, 2),  # a first build: only the versions table
+    ],
 )
 def test_pages_show_what_they_promise(executed, page, figures, tables, downloads):
     notebook = executed[page]
@@ -106,6 +112,24 @@ def test_headline_numbers_equal_the_pins(executed, built_board):
     assert f"within **{chosen['rmse']:,.0f} g**" in text
     assert "*Data as of*" in text and "*Last checked*" in text
     assert "Stale data" not in text
+    assert "This is the first build on this board: there is nothing to compare it with yet." in text
+
+
+def test_the_changes_page_says_what_a_new_season_changed(season_board, monkeypatch):
+    import pins
+
+    history = pins.board_folder(str(season_board)).pin_read("build_history")
+    first, second = history.iloc[0], history.iloc[1]
+    summary = f"+120 penguins, model RMSE {first['test_rmse']:,.0f} → {second['test_rmse']:,.0f} g."
+    overview = "".join(outputs(execute("index.qmd", season_board, monkeypatch), "stream"))
+    assert "Since the last build (" in overview and summary in overview
+    notebook = execute("changes.qmd", season_board, monkeypatch)
+    text = "".join(outputs(notebook, "stream"))
+    assert summary in text
+    tables = [h for h in outputs(notebook, "text/html") if "gt_table" in h]
+    assert len(tables) == 4  # penguins, averages, model, versions
+    assert "PAL1011" not in text  # added penguins are counted, not listed
+    assert len(outputs(notebook, "image/png")) == 1
 
 
 def test_sentences_about_the_data_are_made_from_the_pins(executed, built_board):
@@ -207,7 +231,7 @@ def test_pages_never_read_the_full_tidy_table(built_board, monkeypatch):
     report.board.cache_clear()
     report.manifest.cache_clear()
     assert report.TIDY_PIN not in report.page_tables() and report.MODEL_PIN not in report.page_tables()
-    assert len(report.page_tables()) == 15
+    assert len(report.page_tables()) == 17
     with pytest.raises(report.MissingPin, match="pages do not read 'penguins'"):
         report.read(report.TIDY_PIN)
 
