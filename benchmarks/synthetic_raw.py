@@ -92,7 +92,7 @@ def generate(rows: int, out: Path, source: str | None = None) -> Path:
     for key, value in config.get_duckdb_settings(spill_dir=str(out.parent / "spill")).items():
         con.execute(f"SET {key} = ?", [value])
     ingest.register_raw(con, [source or config.default_source()])
-    con.execute("CREATE TEMP TABLE real_raw AS SELECT * EXCLUDE (source_file) FROM raw_observations")
+    con.execute(f"CREATE TEMP TABLE real_raw AS SELECT * EXCLUDE ({ingest.SOURCE_FILE}) FROM {ingest.RAW_VIEW}")
     partial = out.with_name(out.name + ".partial")
     con.execute(
         f"COPY ({generate_sql(rows)}) TO '{partial}' "

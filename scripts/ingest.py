@@ -185,8 +185,24 @@ def _open_binary(location: str):
     if kind in ("", "file"):
         return open(location.removeprefix("file://"), "rb")
     if kind in ("http", "https"):
-        return urllib.request.urlopen(location, timeout=60)
+        return urllib.request.urlopen(_request(location), timeout=60)
     return _fsspec_filesystem(kind).open(location, "rb")
+
+
+def _request(url: str) -> urllib.request.Request:
+    """An HTTP request for ``url``; a ``user:password@`` in it becomes basic authentication
+    (urllib would take it for part of the host name)."""
+    import base64
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return urllib.request.Request(url)
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    request = urllib.request.Request(urllib.parse.urlunsplit(parts._replace(netloc=host)))
+    user = urllib.parse.unquote(parts.username) + ":" + urllib.parse.unquote(parts.password or "")
+    request.add_header("Authorization", "Basic " + base64.b64encode(user.encode()).decode())
+    return request
 
 
 def _fsspec_filesystem(kind: str):

@@ -24,6 +24,8 @@ from tests.helpers import raw_rows, shipped_csv_with_line, snapshot, write_csv
 
 TABLE_PINS = [
     "bill_trends",
+    "build_history",
+    "changes",
     "correlations",
     "histograms",
     "measurement_stats",

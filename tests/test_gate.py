@@ -4,13 +4,15 @@ and where, and leaves the board exactly as it was."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
-from scripts import build, ingest, validate
+from scripts import build, config, ingest, validate
 from scripts.errors import GateError
 from tests.helpers import raw_rows, snapshot, write_csv
 
@@ -49,6 +51,15 @@ def shuffle(column):
         for row, value in zip(data, values, strict=True):
             row[column] = value
         return data
+
+    return mutate
+
+
+def repeat_first(column, value):
+    """The first penguin again at the end, its key written differently in ``column``."""
+
+    def mutate(data):
+        return [*data, {**data[0], column: value}]
 
     return mutate
 
@@ -92,8 +103,25 @@ BROKEN = [
         2,
         "'PAL0708 / Adelie Penguin (Pygoscelis adeliae) / 1' in broken.csv rows 1 and 345",
     ),
+    *[
+        (
+            f"duplicate written {how}",
+            repeat_first(column, value),
+            "duplicate observation",
+            "studyName",
+            2,
+            "'PAL0708 / Adelie Penguin (Pygoscelis adeliae) / 1' in broken.csv rows 1 and 345",
+        )
+        for how, column, value in [
+            ("with sample number 01", "Sample Number", "01"),
+            ("with sample number 1.0", "Sample Number", "1.0"),
+            ("with a space after the species", "Species", "Adelie Penguin (Pygoscelis adeliae) "),
+            ("with spaces around the study", "studyName", " PAL0708 "),
+        ]
+    ],
     ("no flipper at all", every("Flipper Length (mm)", "NA"), "all missing", "Flipper Length (mm)", 344, "every"),
-    ("scrambled body mass", shuffle("Body Mass (g)"), "model quality", "body_mass_g", None, "misaligned"),
+    # after a good build the comparison stops it (on a fresh board, the model's margin: see below)
+    ("shuffled body mass", shuffle("Body Mass (g)"), "drift", "body_mass_g", None, "pooled standard deviation"),
 ]
 IDS = [case[0] for case in BROKEN]
 
@@ -273,3 +301,40 @@ def test_a_bad_row_drop_setting_is_named(tmp_path, board_copy, monkeypatch, caps
     err = capsys.readouterr().err
     assert "REPORT_MAX_ROW_DROP='10%' is not a share of rows" in err
     assert "Traceback" not in err
+
+
+def test_a_shuffled_body_mass_gives_both_figures(tmp_path, capsys):
+    source = write_csv(tmp_path / "shuffled.csv", shuffle("Body Mass (g)")(raw_rows()))
+    assert build.main(["--source", str(source), "--board", str(tmp_path / "fresh")]) == 2
+    err = capsys.readouterr().err
+    found = re.search(r"has CV RMSE ([\d,]+) g, (\d\.\d\d) of the mean baseline's ([\d,]+) g \(at most 0\.75", err)
+    assert found, err
+    best, ratio, baseline = (float(n.replace(",", "")) for n in found.groups())
+    assert ratio > 0.9 and abs(best / baseline - ratio) < 0.01  # the figures agree with each other
+    assert not (tmp_path / "fresh" / "penguins").exists()
+
+
+def test_examples_name_the_real_row_of_a_big_file_at_any_thread_count(tmp_path):
+    # 1.2 million rows: DuckDB reads them on every thread, so an unordered row
+    # number lands anywhere; the gate must still say data row 987,654.
+    raw, big = config.default_source(), tmp_path / "big.csv"
+    duckdb.execute(
+        f"""
+        COPY (
+            SELECT * REPLACE (
+                'S' || (i // 50000) AS studyName,
+                CAST(i % 50000 + 1 AS VARCHAR) AS "Sample Number",
+                CASE WHEN i = 987653 THEN '99999' ELSE "Body Mass (g)" END AS "Body Mass (g)"
+            )
+            FROM (SELECT raw.*, row_number() OVER () - 1 AS i
+                  FROM read_csv('{raw}', all_varchar = true) raw, range(3489))
+            WHERE i < 1200000 ORDER BY i
+        ) TO '{big}' (HEADER, DELIMITER ',')
+        """
+    )
+    con = ingest.connect()  # DuckDB's default: a thread per core
+    ingest.register_raw(con, [str(big)])
+    with pytest.raises(GateError) as caught:
+        validate.check(con)
+    assert [(v.rule, v.column, v.rows) for v in caught.value.violations] == [("range", "Body Mass (g)", 1)]
+    assert caught.value.violations[0].examples == ["'99999' in big.csv row 987654"]

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from scripts import build, config, history
+from tests.helpers import new_season, raw_rows, write_csv
 
 
 @pytest.fixture
@@ -86,6 +87,25 @@ def test_restore_from_the_published_site_carries_history_over(site, serve_folder
     assert build.run([config.default_source()], str(fresh)) == "up to date"
     # A second restore finds nothing missing.
     assert history.restore(url, fresh)["versions"] == 0
+
+
+def test_a_restored_board_continues_the_build_history(site, serve_folder, tmp_path):
+    # Run after run on GitHub Actions: restore the published board on a new runner,
+    # build the next data; its history continues and it is compared with the last build.
+    url = serve_folder(site) + "/board"
+    runner = tmp_path / "runner" / "board"
+    history.restore(url, runner)
+    published = pins.board_folder(str(site / "board")).pin_read("build_history")
+    source = write_csv(tmp_path / "season.csv", new_season(raw_rows()))
+
+    assert build.run([str(source)], str(runner)) == "built"
+
+    continued = pins.board_folder(str(runner)).pin_read("build_history")
+    assert list(continued["build"]) == [1, 2]
+    assert continued.iloc[[0]].reset_index(drop=True).equals(published)
+    assert continued.iloc[1]["added"] == 120
+    changes = pins.board_folder(str(runner)).pin_read("changes")
+    assert changes.loc[changes["section"] == "penguins", "added"].sum() == 120
 
 
 def test_plain_pins_reads_the_published_board_over_http(site, serve_folder, tmp_path, monkeypatch):

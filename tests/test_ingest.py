@@ -80,8 +80,12 @@ def test_unparseable_file_is_a_source_error(tmp_path):
 @pytest.fixture
 def http_server(tmp_path):
     """A loopback HTTP server for files under tmp_path; yields its base URL."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # the server's request log is not the build's output
+            pass
+
+    handler = functools.partial(Quiet, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -191,3 +195,84 @@ def test_utf8_check_follows_characters_across_chunks():
     cut.feed(b"a,b\ncaf\xc3")
     with pytest.raises(SourceError, match="ends inside a character"):
         cut.finish()
+
+
+def test_the_shipped_csv_gzipped_by_the_gzip_command_builds(tmp_path, raw_csv):
+    import shutil
+    import subprocess
+
+    from scripts import build
+
+    source = tmp_path / "penguins-raw.csv"
+    shutil.copyfile(raw_csv, source)
+    subprocess.run(["gzip", "--best", str(source)], check=True)
+    packed = tmp_path / "penguins-raw.csv.gz"
+
+    assert build.main(["--source", str(packed), "--board", str(tmp_path / "board")]) == 0
+    con = ingest.connect()
+    ingest.register_raw(con, [str(packed)])
+    assert con.execute("SELECT count(*) FROM raw_numbered").fetchone()[0] == 344
+
+
+def test_a_truncated_gzip_file_is_named(tmp_path, raw_csv):
+    packed = tmp_path / "cut.csv.gz"
+    packed.write_bytes(gzip.compress(Path(raw_csv).read_bytes())[:5000])
+    with pytest.raises(SourceError, match=r"cut\.csv\.gz: the gzip stream ends early"):
+        ingest.source_hash([str(packed)])
+
+
+def test_secrets_in_a_source_url_stay_out_of_messages(tmp_path, http_server, capsys):
+    from scripts import build
+
+    url = f"{http_server.replace('http://', 'http://reader:hunter2@')}/gone.csv?X-Amz-Signature=abc123&token=s3cr3t"
+    assert build.main(["--source", url, "--board", str(tmp_path / "board")]) == 3
+    err = capsys.readouterr().err
+    assert f"cannot read source {http_server}/gone.csv: HTTP Error 404" in err
+    assert not [secret for secret in ("hunter2", "reader", "abc123", "s3cr3t", "Signature") if secret in err], err
+
+
+def test_a_line_longer_than_the_reader_takes_names_the_setting(tmp_path, monkeypatch):
+    import csv
+    import io
+
+    row = {**raw_rows()[4], "Comments": "x" * 3_000_000}
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(row.values())
+    line = buffer.getvalue()
+    source = shipped_csv_with_line(tmp_path / "long.csv", line, at=100)
+    con = ingest.connect()
+    ingest.register_raw(con, [str(source)])
+    with pytest.raises(duckdb.Error) as caught:
+        con.execute("SELECT count(*) FROM raw_observations").fetchall()
+    message = str(ingest.read_failure(caught.value))
+    assert "long.csv line 101 is 3,000," in message and "more than the CSV reader's limit of 2,000,000 bytes" in message
+    assert "REPORT_CSV_MAX_LINE_SIZE" in message and "all_varchar" not in message
+
+    monkeypatch.setenv("REPORT_CSV_MAX_LINE_SIZE", "4000000")
+    con = ingest.connect()
+    ingest.register_raw(con, [str(source)])
+    assert con.execute("SELECT count(*) FROM raw_observations").fetchone()[0] == 345
+
+
+def test_extra_columns_named_like_ours_build(tmp_path):
+    # SQL names ignore case, and the readers add a column of their own: neither may clash.
+    rows = [{**row, "species": "a note", "source_file": "field book 3"} for row in raw_rows()]
+    source = write_csv(tmp_path / "extra.csv", rows)
+    con = ingest.connect()
+    ingest.register_raw(con, [str(source)])
+    columns = ingest.columns(con)
+    assert "Species" in columns and "species_1" in columns and "source_file" in columns
+    assert con.execute('SELECT count(DISTINCT "Species"), any_value(species_1) FROM raw_observations').fetchone() == (
+        3,
+        "a note",
+    )
+
+
+def test_missing_value_markers_with_spaces_read_as_missing(tmp_path):
+    rows = raw_rows()
+    rows[0]["Body Mass (g)"] = " NA "
+    rows[1]["Culmen Length (mm)"] = " 39.5 "
+    con = ingest.connect()
+    ingest.register_raw(con, [str(write_csv(tmp_path / "spaces.csv", rows))])
+    masses = con.execute('SELECT "Body Mass (g)", "Culmen Length (mm)" FROM raw_numbered ORDER BY __row LIMIT 2')
+    assert masses.fetchall() == [(None, "39.1"), ("3800", " 39.5 ")]

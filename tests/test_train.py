@@ -87,14 +87,23 @@ def test_too_few_rows_fail_the_gate(sample):
 
 def test_scrambled_body_mass_fails_the_gate(sample):
     # Every value is plausible, but body mass was shuffled across the rows (as a
-    # shifted column upstream would do): no model beats the mean, so nothing is pinned.
+    # shifted column upstream would do): no model beats the mean by the margin, so nothing is pinned.
     scrambled = sample.copy()
     scrambled["body_mass_g"] = scrambled["body_mass_g"].sample(frac=1, random_state=1).to_numpy()
     with pytest.raises(GateError) as caught:
         train.train(scrambled)
     violation = caught.value.violations[0]
     assert (violation.rule, violation.column) == ("model quality", "body_mass_g")
-    assert "no better by any model than by its mean" in str(caught.value)
+    assert "is predicted hardly better than by its mean" in str(caught.value)
+    assert "of the mean baseline's" in str(caught.value) and "at most 0.75 may pass" in str(caught.value)
+
+
+def test_the_margin_over_the_mean_is_a_setting(sample):
+    # The shipped data's best model is about a third of the baseline's RMSE: a
+    # margin stricter than that stops it, the default lets it through.
+    assert train.train(sample).chosen.name == "linear: all measurements"
+    with pytest.raises(GateError, match=r"has CV RMSE \d+ g, 0\.3\d of the mean baseline's"):
+        train.train(sample, max_rmse_ratio=0.2)
 
 
 def test_a_stratum_of_one_penguin_still_trains(sample):

@@ -1,0 +1,188 @@
+"""The last build as a reference: a sequence of boards built from data the tests make
+(the shipped data, then a new breeding season, then a few revised rows, then data
+that is valid but wrong), with what a reader can check: exit status, rule, named
+rows, and the rows of ``build_history`` and ``changes``."""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import pins
+import pytest
+
+from scripts import build, config
+from tests.helpers import new_season, raw_rows, scaled, shuffled, snapshot, swap_sex, write_csv
+
+
+def read(board, name):
+    return pins.board_folder(str(board)).pin_read(name)
+
+
+@pytest.fixture
+def season_copy(season_board, tmp_path):
+    folder = tmp_path / "board"
+    shutil.copytree(season_board, folder)
+    return folder
+
+
+@pytest.fixture
+def first_copy(built_board, tmp_path):
+    folder = tmp_path / "board"
+    shutil.copytree(built_board, folder)
+    return folder
+
+
+def test_a_first_build_starts_the_history_and_has_nothing_to_compare(built_board):
+    history = read(built_board, "build_history")
+    assert len(history) == 1
+    first = history.iloc[0]
+    assert first["build"] == 1 and first["rows_in"] == 344 and first["penguins"] == 344
+    assert first["penguins_by_species"] == "Adelie 152, Chinstrap 68, Gentoo 124"
+    assert first["source_hash"] == read(built_board, "build_manifest")["source_hash"]
+    assert first["model"] == "linear: all measurements"
+    assert math.isclose(first["test_rmse"], read(built_board, "model_test_metrics").query("chosen")["rmse"].iloc[0])
+    assert first[["added", "removed", "revised", "previous_model_rmse"]].isna().all()
+    assert len(read(built_board, "changes")) == 0
+
+
+def test_a_new_season_is_added_counted_and_scored_with_the_last_model(season_board):
+    history = read(season_board, "build_history")
+    assert list(history["build"]) == [1, 2]
+    second = history.iloc[1]
+    assert (second["added"], second["removed"], second["revised"]) == (120, 0, 0)
+    assert second["penguins"] == 464 and second["penguins_by_species"] == "Adelie 204, Chinstrap 92, Gentoo 168"
+    # the 2009 season observed again: the last model knew penguins like these well
+    assert 100 <= second["previous_model_rows"] <= 120
+    assert 150 < second["previous_model_rmse"] < 400 and second["previous_model_r2"] > 0.8
+
+    changes = read(season_board, "changes")
+    counts = changes[changes["section"] == "penguins"]
+    assert set(counts["year"]) == {2010} and counts["added"].sum() == 120 and counts["old"].sum() == 0
+    assert counts.set_index(["species", "island"])["new"].to_dict() == {
+        ("Adelie", "Biscoe"): 16,
+        ("Adelie", "Dream"): 20,
+        ("Adelie", "Torgersen"): 16,
+        ("Chinstrap", "Dream"): 24,
+        ("Gentoo", "Biscoe"): 44,
+    }
+    model = changes[changes["section"] == "model"].set_index("item")
+    assert model.loc["test RMSE (g)", "old"] == history.iloc[0]["test_rmse"]
+    assert model.loc["test RMSE (g)", "new"] == second["test_rmse"]
+    assert model.loc["last model on added penguins: RMSE (g)", "new"] == second["previous_model_rmse"]
+    moved = changes[changes["section"] == "statistic"]
+    assert (moved["detail"].str.endswith("pooled SD")).all() and len(moved) > 0
+
+
+def test_a_few_revised_rows_pass_and_are_listed(season_copy, tmp_path):
+    rows = new_season(raw_rows())
+    rows[0]["Body Mass (g)"] = "3800"  # PAL0708 Adelie 1, re-weighed: 3750 g before
+    rows[5]["Sex"] = "FEMALE"  # PAL0708 Adelie 6, re-sexed: MALE before
+    source = write_csv(tmp_path / "revised.csv", rows)
+
+    assert build.main(["--source", str(source), "--board", str(season_copy)]) == 0
+
+    history = read(season_copy, "build_history")
+    assert list(history["revised"].fillna(-1)) == [-1, 0, 2]
+    changes = read(season_copy, "changes")
+    assert list(changes.loc[changes["section"] == "revision", "detail"]) == [
+        "PAL0708 / Adelie / 1: body_mass_g 3750 → 3800",
+        "PAL0708 / Adelie / 6: sex male → female",
+    ]
+    counts = changes[changes["section"] == "penguins"]
+    assert counts[["species", "island", "year", "revised"]].values.tolist() == [["Adelie", "Torgersen", 2007, 2]]
+
+
+# (case, rows of the next build, {rule: column}, words the message must contain)
+WRONG_BUT_VALID = [
+    (
+        "swapped sex labels",
+        swap_sex,
+        {"revisions": "sex", "drift": "body_mass_g"},
+        "'PAL0708 / Adelie / 1' sex 'male' → 'female'",
+    ),
+    (
+        "shuffled bill length",
+        lambda rows: shuffled(rows, "Culmen Length (mm)"),
+        {"revisions": "bill_length_mm", "drift": "bill_length_mm"},
+        "observations the last build published changed a value",
+    ),
+    (
+        "body mass in another unit, within the range",
+        lambda rows: scaled(rows, "Body Mass (g)", 1.1),
+        {"revisions": "body_mass_g", "drift": "body_mass_g"},
+        "Gentoo male mean 5,484.8 → 6,033.3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "mutate", "rules", "words"), WRONG_BUT_VALID, ids=[c[0] for c in WRONG_BUT_VALID])
+def test_valid_but_wrong_data_after_a_good_build_stops_it(first_copy, tmp_path, capsys, case, mutate, rules, words):
+    source = write_csv(tmp_path / "next.csv", mutate(raw_rows()))
+    before = snapshot(first_copy)
+
+    status = build.main(["--source", str(source), "--board", str(first_copy)])
+
+    err = capsys.readouterr().err
+    assert status == 2, err
+    for rule, column in rules.items():
+        assert f'rule "{rule}", column "{column}' in err
+    assert words in err
+    assert "nothing was pinned" in err and "Traceback" not in err
+    assert snapshot(first_copy) == before
+
+
+def test_drift_alone_stops_swapped_labels_when_revisions_are_allowed(first_copy, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(config.ENV_MAX_REVISED, "1")
+    source = write_csv(tmp_path / "swapped.csv", swap_sex(raw_rows()))
+
+    assert build.main(["--source", str(source), "--board", str(first_copy)]) == 2
+
+    err = capsys.readouterr().err
+    assert "revisions" not in err
+    assert 'rule "drift", column "body_mass_g": moved more than 1 pooled standard deviation' in err
+    assert "in 6 of 6 species × sex groups" in err
+
+
+def test_a_deliberate_change_goes_through_for_one_run(first_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv(config.ENV_MAX_REVISED, "1")
+    monkeypatch.setenv(config.ENV_MAX_DRIFT, "100")
+    source = write_csv(tmp_path / "grams.csv", scaled(raw_rows(), "Body Mass (g)", 1.1))
+    assert build.main(["--source", str(source), "--board", str(first_copy)]) == 0
+    assert read(first_copy, "build_history")["revised"].iloc[-1] == 342  # every penguin weighed
+
+
+def test_a_forced_rebuild_of_the_same_data_adds_no_history(season_board, season_copy):
+    before = read(season_copy, "build_history")
+    source = str(season_board.parent / "season.csv")  # what the season board was last built from
+    assert build.main(["--source", source, "--board", str(season_copy)]) == 0  # up to date
+    assert build.main(["--source", source, "--board", str(season_copy), "--force"]) == 0
+    assert read(season_copy, "build_history").equals(before)
+
+
+def test_a_last_model_that_cannot_be_loaded_is_noted_not_fatal(first_copy, tmp_path):
+    for model_file in (first_copy / "penguin_model").glob("*/*.joblib"):
+        model_file.write_bytes(b"not a pickle")
+    source = write_csv(tmp_path / "season.csv", new_season(raw_rows()))
+
+    assert build.main(["--source", str(source), "--board", str(first_copy)]) == 0
+
+    changes = read(first_copy, "changes")
+    note = changes.loc[changes["item"] == "last model on added penguins", "detail"].iloc[0]
+    assert note.startswith("the last build's model (version ") and "could not be scored here" in note
+    assert read(first_copy, "build_history")["previous_model_rmse"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("REPORT_MAX_REVISED", "5%", "REPORT_MAX_REVISED='5%' is not a share of observations"),
+        ("REPORT_MAX_DRIFT", "-1", "REPORT_MAX_DRIFT='-1' is not a number of standard deviations"),
+        ("REPORT_MAX_RMSE_RATIO", "nan", "REPORT_MAX_RMSE_RATIO='nan' is not a share of the baseline's RMSE"),
+    ],
+)
+def test_an_unusable_threshold_is_named(first_copy, tmp_path, monkeypatch, capsys, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    source = write_csv(tmp_path / "season.csv", new_season(raw_rows()))
+    assert build.main(["--source", str(source), "--board", str(first_copy)]) == 1
+    assert message in capsys.readouterr().err
