@@ -12,7 +12,11 @@ benchmark data only) and runs, each in its own process, on the same file:
 - **least work**: what any build must do at the least: DuckDB copies the clean
   projection of the raw file to Parquet and computes one aggregate over it;
 - **naive pandas**: read the whole file into pandas, clean it, group and describe it
-  and write it back (what the build avoids).
+  and write it back (what the build avoids);
+- **next build**: the build of the same rows plus 1% more (a new file, the same
+  rows first) onto the board the last ``build`` run left, as the next scheduled
+  run would find it: the comparison with the last build (``scripts/compare.py``)
+  runs here, and its step time is shown.
 
 It prints wall time, CPU seconds and peak RSS of each (with ``--repeat N``, the
 fastest of N runs, the fewest CPU seconds and the largest peak; the runs
@@ -105,11 +109,13 @@ def step_times(log: str) -> str:
 
 
 def pages_pin_bytes(board: Path) -> int:
-    """Bytes of every pin version directory the pages read (all but the full table and model)."""
+    """Bytes of the newest version of every pin the pages read (all but the full table and model)."""
     total = 0
     for pin in board.iterdir():
         if pin.is_dir() and pin.name not in NOT_READ_BY_PAGES:
-            total += sum(f.stat().st_size for f in pin.rglob("*") if f.is_file())
+            versions = sorted(v for v in pin.iterdir() if v.is_dir())
+            if versions:
+                total += sum(f.stat().st_size for f in versions[-1].rglob("*") if f.is_file())
     return total
 
 
@@ -135,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             if not source.exists():
                 synthetic_raw.generate(rows, source)
             board = workdir / f"board-{millions:g}M"
+            grown = workdir / f"raw-{millions:g}M-next.parquet"
+            if not grown.exists():
+                synthetic_raw.generate(int(rows * 1.01), grown)
             runs = {
                 "build": [
                     *("-m", "scripts.build", "--source", str(source), "--board", str(board)),
@@ -144,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             }
             if not args.skip_pandas:
                 runs["naive pandas"] = ["-c", NAIVE_PANDAS, str(source), str(workdir / "naive.parquet")]
+            # right after a build, onto its board: compared with it
+            runs["next build"] = [*("-m", "scripts.build", "--source", str(grown), "--board", str(board), "--verbose")]
             results[millions] = {}
             # Runs alternate (build, least work, build, …), so that a busy spell on a
             # shared machine slows both references rather than one of them.
@@ -165,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                 note = "" if code == 0 else f"FAILED (exit {code})"
                 if name == "build" and code == 0:
                     note = f"pins the pages read: {pages_pin_bytes(board) / 1024:,.0f} KiB; {step_times(log)}"
+                elif name == "next build" and code == 0:
+                    note = f"1% more rows, compared with the build before: {step_times(log)}"
                 print(f"{millions:>5g}M  {name:<13}{seconds:>9.1f}{cpu:>8.1f}{peak:>14,.0f}  {note}", flush=True)
 
     sizes = sorted(results)
@@ -190,6 +203,8 @@ def per_million_costs(results: dict, sizes: list[float], measure: int = WALL) ->
     """``{run: (start-up s, s per million rows)}``: the least-squares line through the sizes."""
     costs = {}
     for name in results[sizes[0]]:
+        if name == "next build":  # a different row count: not on the same line
+            continue
         points = [(m, results[m][name][measure]) for m in sizes if not results[m][name][2]]
         if len(points) < 2:
             continue

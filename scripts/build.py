@@ -164,13 +164,14 @@ def compute(
             with step("compare") as info:
                 comparison = compare.compare(con, reference, tables, max_revised=max_revised, max_drift=max_drift)
                 if comparison.totals:
-                    info.update({k: v for k, v in comparison.totals.items()})
-                    if comparison.totals["added"]:
-                        sample = compare.added_sample(con)
-                        if len(sample):
-                            comparison.previous_model = compare.score_previous_model(reference, sample)
-                            info["last model on added"] = _scores(comparison.previous_model)
+                    info.update(comparison.totals)
                 info["largest drift (SD)"] = round(float(comparison.drift["shift_sd"].max(skipna=True) or 0), 2)
+            if comparison.totals and comparison.totals["added"]:
+                with step("score") as info:  # the last build's model on the penguins added since
+                    sample = compare.added_sample(con)
+                    if len(sample):
+                        comparison.previous_model = compare.score_previous_model(reference, sample)
+                    info["last model on added"] = _scores(comparison.previous_model or {})
         with step("train") as info:
             from scripts import train
 
@@ -195,7 +196,7 @@ def compute(
 
 def _scores(scores: dict) -> str:
     if "rmse" not in scores:
-        return "not scored"
+        return "not scored" if scores else "no added penguin with every measurement"
     return f"RMSE {scores['rmse']:,.0f} g on {scores['rows']:,} rows"
 
 
