@@ -261,7 +261,7 @@ def test_quarto_renders_the_site(built_board, tmp_path):
     env = {**os.environ, config.ENV_BOARD: str(built_board)}
     result = subprocess.run(["quarto", "render"], cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    for page in ("index.html", "eda.html", "model.html", "data.html", "search.json"):
+    for page in ("index.html", "eda.html", "model.html", "data.html", "changes.html", "search.json"):
         assert (site / page).is_file(), page
     index = (site / "index.html").read_text()
     assert "penguins observed" in index and "<svg" in index  # the graphviz diagram is inline SVG
