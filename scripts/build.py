@@ -170,7 +170,7 @@ def compute(
                 with step("score") as info:  # the last build's model on the penguins added since
                     sample = compare.added_sample(con)
                     if len(sample):
-                        comparison.previous_model = compare.score_previous_model(reference, sample)
+                        comparison.previous_model = compare.score_previous_model(reference, sample, MODEL_PIN)
                     info["last model on added"] = _scores(comparison.previous_model or {})
         with step("train") as info:
             from scripts import train

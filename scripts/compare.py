@@ -23,10 +23,11 @@ What changed is pinned as ``changes``, and every complete build adds a row to
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from scripts import sql
 from scripts.errors import BoardError, GateError, Violation, first_line
+from scripts.ingest import sql_literal
 from scripts.progress import log
 
 HISTORY_PIN = "build_history"
@@ -69,7 +70,6 @@ class Comparison:
     revised_columns: dict  # column -> observations whose value changed
     drift: object  # DataFrame: sql/compare/drift.sql
     previous_model: dict | None = None  # rows, rmse, mae, r2 of the last model on the added penguins
-    notes: list = field(default_factory=list)
 
 
 def read_reference(board, manifest: dict | None) -> Reference | None:
@@ -154,9 +154,8 @@ def compare(con, reference: Reference, current: dict, *, max_revised: float, max
     con.register("previous_stats", reference.tables["measurement_stats"])
     con.register("current_stats", current["measurement_stats"])
     drift = con.execute(sql.load("compare/drift")).df()
-    notes = []
     if reference.tidy is not None:
-        previous = f"SELECT * FROM read_parquet({_literal(reference.tidy)})"
+        previous = f"SELECT * FROM read_parquet({sql_literal(reference.tidy)})"
         con.execute(f"CREATE OR REPLACE TEMP VIEW previous_penguins AS {previous}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE row_changes AS {sql.load('compare/row_changes')}")
         counts = con.execute(sql.load("compare/row_change_counts")).df()
@@ -166,7 +165,6 @@ def compare(con, reference: Reference, current: dict, *, max_revised: float, max
         }
         revisions, revised_columns = _revisions(con)
     else:
-        notes.append("the last build's tidy table has no observation key, so rows were not matched")
         # Counts then and now still compare, by group; no row is matched.
         con.execute(
             "CREATE OR REPLACE TEMP TABLE row_changes (species VARCHAR, island VARCHAR, year INTEGER, change VARCHAR)"
@@ -180,13 +178,7 @@ def compare(con, reference: Reference, current: dict, *, max_revised: float, max
     violations += check_drift(drift, max_drift)
     if violations:
         raise GateError(violations)
-    return Comparison(counts, totals, revisions, revised_columns, drift, notes=notes)
-
-
-def _literal(text: str) -> str:
-    from scripts.ingest import sql_literal
-
-    return sql_literal(text)
+    return Comparison(counts, totals, revisions, revised_columns, drift)
 
 
 def _revisions(con) -> tuple[list[dict], dict[str, int]]:
@@ -297,8 +289,9 @@ def added_sample(con):
     ).df()
 
 
-def score_previous_model(reference: Reference, rows) -> dict:
-    """How the model the last build published predicts body mass of ``rows`` (penguins it never saw).
+def score_previous_model(reference: Reference, rows, model_pin: str) -> dict:
+    """How the model the last build published (pin ``model_pin``) predicts body mass of ``rows``,
+    penguins it never saw.
 
     Returns ``{"rows", "rmse", "mae", "r2"}``, or ``{"rows", "note"}`` when the
     model cannot be loaded here (pickled by other package versions, say): that
@@ -307,11 +300,9 @@ def score_previous_model(reference: Reference, rows) -> dict:
     import numpy as np
     import vetiver
 
-    from scripts.build import MODEL_PIN
-
-    version = reference.manifest["pins"].get(MODEL_PIN)
+    version = reference.manifest["pins"].get(model_pin)
     try:
-        model = vetiver.VetiverModel.from_pin(reference.board, MODEL_PIN, version=version)
+        model = vetiver.VetiverModel.from_pin(reference.board, model_pin, version=version)
         features = list(model.prototype.model_fields)
         predicted = np.asarray(model.model.predict(rows[features]), dtype=float)
     except (

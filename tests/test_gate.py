@@ -3,7 +3,6 @@ and where, and leaves the board exactly as it was."""
 
 from __future__ import annotations
 
-import random
 import re
 import shutil
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 
 from scripts import build, config, ingest, validate
 from scripts.errors import GateError
-from tests.helpers import raw_rows, snapshot, write_csv
+from tests.helpers import raw_rows, shuffled, snapshot, write_csv
 
 
 def set_value(column, value, rows=(0,)):
@@ -45,14 +44,7 @@ def every(column, value):
 
 
 def shuffle(column):
-    def mutate(data):
-        values = [row[column] for row in data]
-        random.Random(7).shuffle(values)
-        for row, value in zip(data, values, strict=True):
-            row[column] = value
-        return data
-
-    return mutate
+    return lambda data: shuffled(data, column)
 
 
 def repeat_first(column, value):
