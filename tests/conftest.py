@@ -6,12 +6,35 @@ written by the test into a temporary folder; nothing touches the network.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from scripts import build, config
-from tests.helpers import new_season, raw_rows, write_csv
+from tests.helpers import FolderServer, new_season, raw_rows, write_csv
+
+
+@pytest.fixture(autouse=True)
+def no_report_settings(monkeypatch):
+    """Every test starts without REPORT_* settings from the shell (a user's
+    REPORT_MAX_ROW_DROP=1 must not change what a test sees); a test sets its own."""
+    for name in [name for name in os.environ if name.startswith("REPORT_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def serve_folder():
+    """Serve folders over loopback HTTP (``helpers.FolderServer``); yields ``start(folder, status=None) -> url``."""
+    servers = []
+
+    def start(folder: Path, status: int | None = None) -> str:
+        servers.append(FolderServer(folder, status))
+        return servers[-1].url
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture

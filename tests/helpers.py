@@ -7,8 +7,14 @@ written by the test into a temporary folder; nothing touches the network.
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import io
 import random
+import socket
+import subprocess
+import threading
+import time
 from pathlib import Path
 
 from scripts import config
@@ -79,3 +85,57 @@ def scaled(rows: list[dict[str, str]], column: str, factor: float) -> list[dict[
     return [
         {**row, column: row[column] if row[column] == "NA" else str(round(float(row[column]) * factor))} for row in rows
     ]
+
+
+# ---------------------------------------------------------------- servers on loopback
+
+
+class FolderServer:
+    """Serves a folder over loopback HTTP, as GitHub Pages serves the site; ``status``
+    makes it answer every request with that error instead."""
+
+    def __init__(self, folder: Path, status: int | None = None):
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):  # the server's request log is not the output under test
+                pass
+
+            def do_GET(self):
+                if status:
+                    self.send_error(status)
+                else:
+                    super().do_GET()
+
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until the API at ``base`` answers ``/ping``; fail with its stderr if it never does."""
+    import pytest
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        try:
+            if requests.get(f"{base}/ping", timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    server.terminate()
+    pytest.fail("the server did not start: " + (server.stderr.read() if server.stderr else ""))

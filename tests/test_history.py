@@ -3,10 +3,7 @@ exercised against the published folder served by a loopback HTTP server."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import pins
@@ -15,33 +12,6 @@ import yaml
 
 from scripts import build, config, history
 from tests.helpers import new_season, raw_rows, write_csv
-
-
-@pytest.fixture
-def serve_folder():
-    """Serve a folder over loopback HTTP, as GitHub Pages serves the site; yield its URL maker."""
-    servers = []
-
-    def start(folder: Path, status: int | None = None) -> str:
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                if status:
-                    self.send_error(status)
-                else:
-                    super().do_GET()
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import re
-import threading
 from pathlib import Path
 
 import duckdb
@@ -78,20 +75,9 @@ def test_unparseable_file_is_a_source_error(tmp_path):
 
 
 @pytest.fixture
-def http_server(tmp_path):
-    """A loopback HTTP server for files under tmp_path; yields its base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # the server's request log is not the build's output
-            pass
-
-    handler = functools.partial(Quiet, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def http_server(serve_folder, tmp_path):
+    """The test's tmp_path over loopback HTTP; its base URL."""
+    return serve_folder(tmp_path)
 
 
 def test_http_source_is_read_by_duckdb(tmp_path, raw_csv, http_server):

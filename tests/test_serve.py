@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
@@ -13,6 +12,7 @@ import requests
 from fastapi.testclient import TestClient
 
 from scripts import config, serve
+from tests.helpers import free_port, wait_for
 
 GENTOO = {
     "bill_length_mm": 45.0,
@@ -171,12 +171,6 @@ def test_older_version_can_be_served(built_board):
     assert TestClient(app).get("/metadata").json()["version"] == version
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_real_server_answers_vetiver_predict(built_board):
     import vetiver
 
@@ -189,15 +183,7 @@ def test_real_server_answers_vetiver_predict(built_board):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/ping", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start: " + server.stderr.read())
+        wait_for(base, server)
         predictions = vetiver.predict(f"{base}/predict", pd.DataFrame([GENTOO, {**GENTOO, "sex": "female"}]))
         assert list(predictions.columns) == ["predict"]
         assert len(predictions) == 2 and predictions["predict"].between(3000, 7000).all()
@@ -238,17 +224,6 @@ def test_the_api_serves_the_pipeline_predictions_through_the_row_predictor(built
     served = model.handler_predict(rows, True)
     assert served == pytest.approx(pipeline.predict(rows).tolist(), rel=1e-9)
     assert RowPredictor.for_pipeline(object()) is None  # anything else keeps the pipeline
-
-
-def wait_for(base: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/ping", timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    pytest.fail("the server did not start")
 
 
 def test_workers_share_one_port_and_stop_together(built_board):
