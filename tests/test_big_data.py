@@ -13,6 +13,9 @@ import pytest
 from benchmarks import big_data, synthetic_raw
 from scripts import build, config, ingest, sql, summarize
 
+# Builds of 300,000 generated rows, benchmarks in processes of their own.
+pytestmark = pytest.mark.slow
+
 ROWS = 300_000
 
 

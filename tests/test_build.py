@@ -83,6 +83,7 @@ def test_board_has_every_pin_with_provenance(built_board):
     assert manifest["data_changed_at"] == manifest["built_at"]
 
 
+@pytest.mark.slow
 def test_every_pin_reads_back_with_plain_pins_in_another_process(built_board):
     # pin_read hands pyarrow a Python file object; a pyarrow worker may drop it while
     # the interpreter shuts down, which aborts Python < 3.14 after the work is done
@@ -115,6 +116,7 @@ def test_every_pin_reads_back_with_plain_pins_in_another_process(built_board):
     assert "bill_length_mm" in out["penguin_model"] and "species" in out["penguin_model"]
 
 
+@pytest.mark.slow
 def test_page_reader_exits_cleanly_after_reading_every_table(built_board):
     # What the pages do (report.read: Parquet by path) must not hit the exit race above.
     script = textwrap.dedent(
@@ -199,6 +201,7 @@ def test_second_build_on_a_busy_board_is_refused(board_copy, capsys):
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_interrupted_build_keeps_the_board_readable_and_the_next_build_repairs(
     board_copy, tmp_path, monkeypatch, capsys
 ):
@@ -238,6 +241,7 @@ def test_half_written_version_is_removed(board_copy, caplog):
     assert len(pins.board_folder(str(board_copy)).pin_read("overview")) == 1
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_a_readable_board(board_copy, tmp_path):
     """SIGKILL while the build stages or promotes pins: whatever instant it
     lands, the last complete build stays readable and the next build finishes."""
@@ -379,6 +383,7 @@ def cloud_board(monkeypatch):
     fsspec.filesystem("memory").rm(location.split("://", 1)[1].rsplit("/", 1)[0], recursive=True)
 
 
+@pytest.mark.slow
 def test_a_cloud_board_is_built_locked_and_read_back(cloud_board):
     import fsspec
 
@@ -433,6 +438,7 @@ def test_duckdb_failures_a_user_can_act_on_get_their_own_message(tmp_path):
     assert explain(ValueError("not DuckDB")) is None
 
 
+@pytest.mark.cloud
 def test_an_unreachable_cloud_board_is_named(monkeypatch, capsys):
     class NoAccess:
         def exists(self, path):
@@ -446,6 +452,7 @@ def test_an_unreachable_cloud_board_is_named(monkeypatch, capsys):
         boards.open_board("s3://bucket/board")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("verbose", "expected"), [(False, ""), (True, "[gcsfs] ERROR: out of retries\n")])
 def test_library_log_records_never_print_a_traceback(verbose, expected):
     # Cloud SDKs log retries with exc_info; Python prints such records to stderr

@@ -14,6 +14,9 @@ import pytest
 from scripts import build, config
 from tests.helpers import new_season, raw_rows, scaled, shuffled, snapshot, swap_sex, write_csv
 
+# Sequences of builds.
+pytestmark = pytest.mark.slow
+
 
 def read(board, name):
     return pins.board_folder(str(board)).pin_read(name)

@@ -206,6 +206,7 @@ def test_shipped_data_passes_with_its_missing_values(raw_csv):
     assert validate.check(con) == {"rows": 344, "missing measurements": 8}
 
 
+@pytest.mark.slow
 def test_command_line_failure_has_no_traceback(tmp_path, board_copy):
     source = write_csv(tmp_path / "bad.csv", set_value("Island", "Atlantis")(raw_rows()))
     before = snapshot(board_copy)
@@ -306,6 +307,7 @@ def test_a_shuffled_body_mass_gives_both_figures(tmp_path, capsys):
     assert not (tmp_path / "fresh" / "penguins").exists()
 
 
+@pytest.mark.slow
 def test_examples_name_the_real_row_of_a_big_file_at_any_thread_count(tmp_path):
     # 1.2 million rows: DuckDB reads them on every thread, so an unordered row
     # number lands anywhere; the gate must still say data row 987,654.

@@ -59,6 +59,7 @@ def test_restore_from_the_published_site_carries_history_over(site, serve_folder
     assert history.restore(url, fresh)["versions"] == 0
 
 
+@pytest.mark.slow
 def test_a_restored_board_continues_the_build_history(site, serve_folder, tmp_path):
     # Run after run on GitHub Actions: restore the published board on a new runner,
     # build the next data; its history continues and it is compared with the last build.

@@ -183,6 +183,7 @@ def test_utf8_check_follows_characters_across_chunks():
         cut.finish()
 
 
+@pytest.mark.slow
 def test_the_shipped_csv_gzipped_by_the_gzip_command_builds(tmp_path, raw_csv):
     import shutil
     import subprocess

@@ -16,6 +16,9 @@ from nbclient.exceptions import CellExecutionError
 from scripts import build, config
 from tests.helpers import raw_rows, write_csv
 
+# Every page runs in a Jupyter kernel.
+pytestmark = pytest.mark.slow
+
 PAGES = ["index.qmd", "eda.qmd", "model.qmd", "data.qmd", "changes.qmd"]
 CELL = re.compile(r"^```\{python\}\n(.*?)^```$", re.S | re.M)
 PROCESSING = re.compile(
@@ -55,9 +58,15 @@ def label_of(cell_source: str) -> str:
 
 @pytest.fixture(scope="module")
 def executed(built_board, tmp_path_factory):
+    """Every page executed against the built board, each in its own kernel, as
+    Quarto does; the kernels run side by side (most of their time is start-up)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     monkeypatch = pytest.MonkeyPatch()
     try:
-        yield {page: execute(page, built_board, monkeypatch) for page in PAGES}
+        with ThreadPoolExecutor(max_workers=len(PAGES)) as pool:
+            notebooks = pool.map(lambda page: execute(page, built_board, monkeypatch), PAGES)
+            yield dict(zip(PAGES, notebooks, strict=True))
     finally:
         monkeypatch.undo()
 

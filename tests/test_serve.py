@@ -171,6 +171,7 @@ def test_older_version_can_be_served(built_board):
     assert TestClient(app).get("/metadata").json()["version"] == version
 
 
+@pytest.mark.slow
 def test_real_server_answers_vetiver_predict(built_board):
     import vetiver
 
@@ -226,6 +227,7 @@ def test_the_api_serves_the_pipeline_predictions_through_the_row_predictor(built
     assert RowPredictor.for_pipeline(object()) is None  # anything else keeps the pipeline
 
 
+@pytest.mark.slow
 def test_workers_share_one_port_and_stop_together(built_board):
     port = free_port()
     server = subprocess.Popen(

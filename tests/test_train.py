@@ -99,9 +99,8 @@ def test_scrambled_body_mass_fails_the_gate(sample):
 
 
 def test_the_margin_over_the_mean_is_a_setting(sample):
-    # The shipped data's best model is about a third of the baseline's RMSE: a
-    # margin stricter than that stops it, the default lets it through.
-    assert train.train(sample).chosen.name == "linear: all measurements"
+    # The shipped data's best model is about a third of the baseline's RMSE (the
+    # default 0.75 lets it through, as every other test shows): a stricter margin stops it.
     with pytest.raises(GateError, match=r"has CV RMSE \d+ g, 0\.3\d of the mean baseline's"):
         train.train(sample, max_rmse_ratio=0.2)
 

