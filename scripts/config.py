@@ -22,6 +22,9 @@ ENV_MAX_REVISED = "REPORT_MAX_REVISED"
 ENV_MAX_DRIFT = "REPORT_MAX_DRIFT"
 ENV_MAX_RMSE_RATIO = "REPORT_MAX_RMSE_RATIO"
 ENV_CSV_MAX_LINE_SIZE = "REPORT_CSV_MAX_LINE_SIZE"
+ENV_API_MAX_BODY_BYTES = "REPORT_API_MAX_BODY_BYTES"
+ENV_API_MAX_ROWS = "REPORT_API_MAX_ROWS"
+ENV_API_TIMEOUT = "REPORT_API_TIMEOUT"
 # Which environment variable sets each DuckDB setting, for error messages.
 DUCKDB_SETTING_ENV = {"memory_limit": ENV_MEMORY_LIMIT, "temp_directory": ENV_TEMP_DIR, "threads": ENV_THREADS}
 
@@ -46,6 +49,11 @@ DEFAULT_MAX_DRIFT = 1.0
 DEFAULT_MAX_RMSE_RATIO = 0.75
 # DuckDB's CSV reader stops at a longer line; an LTER line has a few hundred bytes.
 DEFAULT_CSV_MAX_LINE_SIZE = 2_000_000
+# The prediction API: a request body (a row is about 150 bytes of JSON), rows per
+# request, and seconds a client may take to send its request or keep a connection idle.
+DEFAULT_API_MAX_BODY_BYTES = 1_000_000
+DEFAULT_API_MAX_ROWS = 1000
+DEFAULT_API_TIMEOUT = 5.0
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -170,3 +178,15 @@ def get_csv_max_line_size() -> int:
     return int(
         _number(ENV_CSV_MAX_LINE_SIZE, DEFAULT_CSV_MAX_LINE_SIZE, 1000, 2**31, "a line length in bytes", "4000000")
     )
+
+
+def get_api_limits() -> dict[str, float]:
+    """The prediction API's limits: ``max_body_bytes`` (``REPORT_API_MAX_BODY_BYTES``),
+    ``max_rows`` (``REPORT_API_MAX_ROWS``) and ``timeout`` in seconds (``REPORT_API_TIMEOUT``)."""
+    return {
+        "max_body_bytes": int(
+            _number(ENV_API_MAX_BODY_BYTES, DEFAULT_API_MAX_BODY_BYTES, 1000, 2**31, "a size in bytes", "1000000")
+        ),
+        "max_rows": int(_number(ENV_API_MAX_ROWS, DEFAULT_API_MAX_ROWS, 1, 10**7, "a number of rows", "1000")),
+        "timeout": _number(ENV_API_TIMEOUT, DEFAULT_API_TIMEOUT, 0.1, 3600, "a number of seconds", "5"),
+    }

@@ -144,114 +144,270 @@ def use_row_predictor(model) -> bool:
     return True
 
 
-class DomainCheck:
-    """Each value of a request outside the model's input domain, as FastAPI errors.
+# One row's fields that the model cannot take as missing, with what to send instead.
+UNKNOWN_NOT_ALLOWED = {
+    "sex": "sex is unknown: the model learned from sexed penguins only, so send the penguin twice, as "
+    "'female' and as 'male', and read the two predictions as the range of its body mass",
+}
+# How much of a rejected value an error shows back.
+SHOWN_INPUT = 80
 
-    ``domain`` is the ``input_domain`` the build pinned with the model: a
-    plausible range for each number, the known values of each category. Calling
-    the check on a request's frame returns errors in FastAPI's shape (``loc``,
-    ``msg``, ``type``, ``input``), by row; an empty list when every row is fine.
-    The messages are made once here: a one-row request costs a few microseconds.
+
+def input_domain(model) -> dict | None:
+    """The input domain the build pinned with the model (None for a model pinned before it was)."""
+    return (model.metadata.user or {}).get("input_domain")
+
+
+def row_model(model, domain: dict | None):
+    """The pydantic model of one row: the pinned prototype's fields, with the input domain as rules.
+
+    A number must be finite and within the gate's plausible range of the raw column
+    it comes from (``ge``/``le``); a category one the model learned (``Literal``).
+    FastAPI then answers a bad row with its own 422 ``detail`` list, and ``/docs``
+    and ``/prototype`` show the ranges and the allowed values. Without a domain
+    (a model pinned by an older build) the prototype stays as vetiver made it.
     """
+    from typing import Literal
 
-    def __init__(self, domain: dict):
-        self.ranges, self.known, self.messages = {}, {}, {}
-        for name, allowed in domain.items():
-            if "values" in allowed:
-                self.known[name] = frozenset(allowed["values"])
-                self.messages[name] = "Input should be one of " + ", ".join(repr(v) for v in allowed["values"])
-            else:
-                self.ranges[name] = (allowed["min"], allowed["max"])
-                unit = f" {allowed['unit']}" if allowed.get("unit") else ""
-                self.messages[name] = (
-                    f"Input should be from {allowed['min']} to {allowed['max']}{unit}, a plausible penguin"
-                )
+    import pydantic
+    from pydantic_core import PydanticCustomError
 
-    def __call__(self, frame) -> list[dict]:
-        values = frame.to_numpy(dtype=object)
-        errors = []
-        for j, name in enumerate(frame.columns):
-            column = values[:, j]
-            if name in self.known:
-                known = self.known[name]
-                bad = [i for i, value in enumerate(column) if value not in known]
-                kind = "enum"
-            elif name in self.ranges:
-                low, high = self.ranges[name]
-                numbers = column.astype(float)
-                bad = np.flatnonzero(~((numbers >= low) & (numbers <= high)))  # NaN is out too
-                kind = "range"
-            else:
-                continue
-            for i in bad:
-                value = column[i]
-                value = value.item() if hasattr(value, "item") else value  # numpy scalars are not JSON
-                if kind == "range" and not np.isfinite(float(value)):
-                    value = None  # JSON has no NaN or infinity
-                errors.append({"type": kind, "loc": ["body", int(i), name], "msg": self.messages[name], "input": value})
-        return sorted(errors, key=lambda error: error["loc"][1])  # by row, then in the row's field order
-
-
-def guard_domain(model) -> bool:
-    """Answer 422 for rows outside the model's input domain, before predicting.
-
-    A linear model extrapolates anything (a flipper of a kilometre gets tonnes
-    of penguin) and unknown categories are silently ignored by the encoder, so
-    such rows are refused with a message naming the row, the field and what is
-    allowed. Models pinned before the domain was recorded are served unguarded.
-    Returns whether the guard is in place.
-    """
-    import pandas as pd
-    from fastapi import HTTPException
-
-    domain = (model.metadata.user or {}).get("input_domain")
     if not domain:
-        return False
-    predict = model.handler_predict
-    check = DomainCheck(domain)
+        return model.prototype
+    fields = {}
+    for name, field in model.prototype.model_fields.items():
+        example = (field.json_schema_extra or {}).get("example")
+        allowed = domain.get(name)
+        extra = {"examples": [example], "json_schema_extra": {"example": example}}
+        if allowed is None:
+            fields[name] = (field.annotation, pydantic.Field(**extra))
+        elif "values" in allowed:
+            values = tuple(allowed["values"])
+            hint = UNKNOWN_NOT_ALLOWED.get(name, "")
+            fields[name] = (
+                Literal[values],
+                pydantic.Field(description=f"One of {', '.join(values)}. {hint}".strip(), **extra),
+            )
+        else:
+            unit = f" {allowed['unit']}" if allowed.get("unit") else ""
+            fields[name] = (
+                float,
+                pydantic.Field(
+                    ge=allowed["min"],
+                    le=allowed["max"],
+                    allow_inf_nan=False,
+                    description=f"From {allowed['min']} to {allowed['max']}{unit}, a plausible penguin.",
+                    **extra,
+                ),
+            )
 
-    def handler_predict(input_data, check_prototype):
-        if isinstance(input_data, pd.DataFrame):
-            errors = check(input_data)
-            if errors:
-                raise HTTPException(status_code=422, detail=errors)
-        return predict(input_data, check_prototype)
+    def known(cls, value, info):
+        if value is None:
+            raise PydanticCustomError("missing_value", UNKNOWN_NOT_ALLOWED[info.field_name])
+        return value
 
-    model.handler_predict = handler_predict
-    return True
+    validators = {
+        f"{name}_known": pydantic.field_validator(name, mode="before")(known)
+        for name in UNKNOWN_NOT_ALLOWED
+        if name in fields
+    }
+    return pydantic.create_model("Penguin", __validators__=validators, **fields)
+
+
+def shown(errors: list[dict], domain: dict | None) -> list[dict]:
+    """FastAPI's validation errors as the API answers them: ``type``, ``loc``, ``msg`` and a
+    short ``input`` (never the whole body back; JSON has no NaN or infinity, so those read null).
+
+    >>> error = {"type": "less_than_equal", "loc": ("body", 0, "bill_length_mm"), "input": 700.0, "msg": "…"}
+    >>> shown([error], {"bill_length_mm": {"min": 25, "max": 70, "unit": "mm"}})[0]["msg"]
+    'Input should be from 25 to 70 mm, a plausible penguin'
+    """
+    import math
+
+    answer = []
+    for error in errors:
+        loc = list(error.get("loc", ()))
+        msg = str(error.get("msg", ""))
+        allowed = (domain or {}).get(loc[-1]) if loc else None
+        if allowed and "min" in allowed and error.get("type") in ("greater_than_equal", "less_than_equal"):
+            unit = f" {allowed['unit']}" if allowed.get("unit") else ""
+            msg = f"Input should be from {allowed['min']} to {allowed['max']}{unit}, a plausible penguin"
+        value = error.get("input")
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        elif isinstance(value, bytes | bytearray):
+            value = value[:SHOWN_INPUT].decode("utf-8", "replace")
+        elif not isinstance(value, str | int | float | bool | type(None)):
+            value = None  # a whole row or body: the loc says where
+        if isinstance(value, str) and len(value) > SHOWN_INPUT:
+            value = value[:SHOWN_INPUT] + "…"
+        answer.append({"type": error.get("type", "value_error"), "loc": loc, "msg": msg, "input": value})
+    return answer
+
+
+def problem(status: int, kind: str, msg: str):
+    """An error answer in FastAPI's shape: ``{"detail": [{"type", "loc", "msg"}]}``."""
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse(status_code=status, content={"detail": [{"type": kind, "loc": ["body"], "msg": msg}]})
+
+
+def json_problem(body: bytes) -> str | None:
+    """What is wrong with a request body that should be JSON, or None.
+
+    >>> json_problem(b'[{"a": 1}]') is None
+    True
+    >>> json_problem(b"[" * 10000)
+    'the body nests JSON arrays or objects too deep'
+    >>> json_problem(b'["caf\\xe9"]')
+    'the body is not UTF-8 text (byte 5)'
+    """
+    import json
+
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"the body is not UTF-8 text (byte {exc.start})"
+    try:
+        json.loads(text)
+    except RecursionError:
+        return "the body nests JSON arrays or objects too deep"
+    except json.JSONDecodeError as exc:
+        return f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    except ValueError as exc:  # an integer of thousands of digits
+        return f"the body is not valid JSON: {first_line(exc).split(':')[0]}"
+    return None
+
+
+class RequestLimits:
+    """ASGI middleware: a request body is read whole, within limits, before the app sees it.
+
+    A ``Content-Length`` over ``max_body_bytes`` is refused at once, and a body
+    that grows past it while arriving is refused there (413): memory stays bounded
+    whatever a client sends. A body that does not arrive within ``timeout``
+    seconds gets 408. A JSON body that does not parse (not UTF-8, malformed,
+    nested too deep, a number of thousands of digits) gets 422, before FastAPI
+    parses it. Every answer is FastAPI's ``{"detail": [...]}``.
+    """
+
+    def __init__(self, app, max_body_bytes: int, timeout: float):
+        self.app, self.max_body_bytes, self.timeout = app, max_body_bytes, timeout
+
+    async def __call__(self, scope, receive, send):
+        import asyncio
+
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        too_big = problem(
+            413,
+            "body_too_large",
+            f"the request body is larger than {self.max_body_bytes:,} bytes (REPORT_API_MAX_BODY_BYTES); "
+            "send fewer rows per request",
+        )
+        declared = headers.get(b"content-length", b"").decode("latin-1")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return await too_big(scope, receive, send)
+        chunks, size = [], 0
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                late = problem(408, "timeout", f"the request body did not arrive within {self.timeout:g} s")
+                return await late(scope, receive, send)
+            if message["type"] == "http.disconnect":
+                return None
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_body_bytes:
+                return await too_big(scope, receive, send)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        if body and (not content_type or "json" in content_type):
+            wrong = json_problem(body)
+            if wrong:
+                return await problem(422, "json_invalid", wrong)(scope, receive, send)
+        delivered = False
+
+        async def replay():
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return await self.app(scope, replay, send)
 
 
 def create_app(location: str | None = None, version: str | None = None):
-    """The FastAPI app of the vetiver API for the pinned model."""
+    """The FastAPI app of the vetiver API for the pinned model.
+
+    vetiver's ``VetiverAPI`` gives ``/ping``, ``/metadata``, ``/prototype`` and the
+    docs; ``/predict`` is declared here, with the row model of ``row_model`` and
+    at most ``REPORT_API_MAX_ROWS`` rows, so FastAPI checks every request before
+    the model sees it. ``RequestLimits`` bounds the body.
+    """
+    from typing import Annotated
+
+    import pydantic
     import vetiver
-    from fastapi.exception_handlers import request_validation_exception_handler
+    from fastapi import Body
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+    from vetiver.helpers import api_data_to_frame
 
+    limits = config.get_api_limits()
     model = load_model(location or config.get_board(), version)
     use_row_predictor(model)
-    guarded = guard_domain(model)
+    domain = input_domain(model)
+    model.prototype = row_model(model, domain)  # /prototype shows the rules too
     api = vetiver.VetiverAPI(model, check_prototype=True)
-    # vetiver answers a malformed row in plain text with its own source lines in
-    # it; FastAPI's JSON errors say the same (row, field, problem) and nothing more.
-    api.app.add_exception_handler(RequestValidationError, request_validation_exception_handler)
+    app = api.app
+    app.router.routes = [route for route in app.router.routes if getattr(route, "path", None) != "/predict"]
+    app.openapi_schema = None
+    rows = Annotated[list[model.prototype], Body(min_length=1, max_length=limits["max_rows"])]
 
-    async def unusable_input(request, exc: Exception):
-        # Input that passed the prototype check but that the model cannot use,
-        # e.g. an empty list of rows: the client's fault, so 422, not a 5xx.
-        if request.url.path != "/predict":
-            return JSONResponse(status_code=500, content={"detail": "internal error"})
-        return JSONResponse(
-            status_code=422,
-            content={"detail": "cannot predict from this input: send a JSON list of one or more rows"},
-        )
+    class Problem(pydantic.BaseModel):
+        detail: list[dict]
 
-    for error in (ValueError, TypeError):
-        api.app.add_exception_handler(error, unusable_input)
-    api.app.title = "Palmer penguins body-mass API"
-    api.app.state.model_version = model.metadata.version
-    api.app.state.guarded = guarded
-    return api.app
+    def predict(input_data):
+        return {"predict": model.handler_predict(api_data_to_frame(input_data), True)}
+
+    # set here, not written in the signature: this module's annotations are strings
+    # (from __future__), which FastAPI would look up among the module's globals
+    predict.__annotations__["input_data"] = rows
+    app.post(
+        "/predict",
+        summary="Predict body mass (g)",
+        description=(
+            f"A JSON list of 1 to {limits['max_rows']:,} rows (REPORT_API_MAX_ROWS), at most "
+            f"{limits['max_body_bytes']:,} bytes (REPORT_API_MAX_BODY_BYTES). Each row is a penguin's "
+            "measurements, species, island and sex, within the ranges and values shown in its schema; "
+            'a row outside them gets 422 naming the row and the field. Answers {"predict": [grams, ...]}.'
+        ),
+        responses={
+            408: {"model": Problem, "description": "The body did not arrive in time (REPORT_API_TIMEOUT)."},
+            413: {"model": Problem, "description": "The body is larger than REPORT_API_MAX_BODY_BYTES."},
+            422: {
+                "model": Problem,
+                "description": "A row outside the model's domain, too many or no rows, or a body that is not "
+                "JSON (not UTF-8, malformed, nested too deep, numbers too long).",
+            },
+        },
+    )(predict)
+
+    async def invalid(request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": shown(exc.errors(), domain)})
+
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_middleware(RequestLimits, max_body_bytes=limits["max_body_bytes"], timeout=limits["timeout"])
+    app.title = "Palmer penguins body-mass API"
+    app.state.model_version = model.metadata.version
+    app.state.guarded = bool(domain)
+    app.state.timeout = limits["timeout"]
+    return app
 
 
 def listen(host: str, port: int, *, shared: bool = False) -> socket.socket:
@@ -274,11 +430,72 @@ def listen(host: str, port: int, *, shared: bool = False) -> socket.socket:
 
 
 def serve(app, sock: socket.socket) -> None:
-    """Serve ``app`` with uvicorn on a ``listen`` socket until stopped."""
+    """Serve ``app`` with uvicorn on a ``listen`` socket until stopped.
+
+    A client must send a whole request head within the API's timeout
+    (``REPORT_API_TIMEOUT``), and an idle keep-alive connection closes after it:
+    a few hundred half-sent requests would otherwise hold as many file
+    descriptors forever. (The body's own deadline is ``RequestLimits``'.)
+    """
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    timeout = getattr(app.state, "timeout", config.DEFAULT_API_TIMEOUT)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            http=timely_protocol(timeout),
+            timeout_keep_alive=max(1, round(timeout)),
+        )
+    )
     server.run(sockets=[sock])
+
+
+def timely_protocol(timeout: float):
+    """uvicorn's h11 protocol, with a deadline of ``timeout`` seconds for each request head.
+
+    uvicorn times out idle keep-alive connections only, and stops that timer at
+    the first byte that arrives, so a client that sends half a request line and
+    waits keeps its connection open for ever. Here a timer runs from the
+    connection (and from each response) until a whole request head has arrived;
+    when it fires first, the connection is closed.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TimelyH11Protocol(H11Protocol):
+        def connection_made(self, transport) -> None:
+            self._head_deadline = None
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self._head_deadline is not None and self.conn.their_state is not h11.IDLE:
+                self._head_deadline.cancel()  # the request head is complete
+                self._head_deadline = None
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._arm()
+
+        def connection_lost(self, exc) -> None:
+            if self._head_deadline is not None:
+                self._head_deadline.cancel()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            if self._head_deadline is not None:
+                self._head_deadline.cancel()
+            self._head_deadline = self.loop.call_later(timeout, self._too_slow)
+
+        def _too_slow(self) -> None:
+            self._head_deadline = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+    return TimelyH11Protocol
 
 
 def run_worker(host: str, port: int, location: str, version: str) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -79,9 +83,9 @@ def test_validation_errors_are_json_without_server_internals(client):
     [
         ({"bill_length_mm": -5.0}, "bill_length_mm", "from 25 to 70 mm"),
         ({"flipper_length_mm": 10**9}, "flipper_length_mm", "from 150 to 250 mm"),
-        ({"species": "Emperor"}, "species", "one of 'Adelie', 'Chinstrap', 'Gentoo'"),
-        ({"island": "Mars"}, "island", "one of 'Biscoe', 'Dream', 'Torgersen'"),
-        ({"sex": "MALE"}, "sex", "one of 'female', 'male'"),
+        ({"species": "Emperor"}, "species", "Input should be 'Adelie', 'Chinstrap' or 'Gentoo'"),
+        ({"island": "Mars"}, "island", "Input should be 'Biscoe', 'Dream' or 'Torgersen'"),
+        ({"sex": "MALE"}, "sex", "Input should be 'female' or 'male'"),
     ],
 )
 def test_a_penguin_outside_the_model_domain_is_422(client, change, field, words):
@@ -110,16 +114,17 @@ def test_the_model_pin_records_its_input_domain(client):
     assert set(domain) == set(GENTOO)
 
 
-def test_a_model_pinned_without_a_domain_is_served_unguarded():
+def test_a_model_pinned_without_a_domain_keeps_its_prototype():
     from types import SimpleNamespace
 
-    model = SimpleNamespace(metadata=SimpleNamespace(user={"source_hash": "x"}), handler_predict=None)
-    assert serve.guard_domain(model) is False
-    assert model.handler_predict is None
+    prototype = object()
+    model = SimpleNamespace(metadata=SimpleNamespace(user={"source_hash": "x"}), prototype=prototype)
+    assert serve.input_domain(model) is None
+    assert serve.row_model(model, None) is prototype
 
 
 def test_serving_a_model_without_a_domain_warns(built_board, monkeypatch, capsys):
-    monkeypatch.setattr(serve, "guard_domain", lambda model: False)
+    monkeypatch.setattr(serve, "input_domain", lambda model: None)
     monkeypatch.setattr(serve, "serve", lambda app, sock: sock.close())
     assert serve.main(["--board", str(built_board), "--port", "0"]) == 0
     err = capsys.readouterr().err
@@ -274,3 +279,117 @@ def test_unusable_port_or_workers_is_a_usage_error(args, message, capsys):
         serve.parse_args(args)
     assert usage.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def problems(response) -> list[tuple[str, list]]:
+    """The (type, loc) of every error in an answer, after checking it is FastAPI's shape."""
+    detail = response.json()["detail"]
+    assert isinstance(detail, list) and all({"type", "loc", "msg"} <= set(e) for e in detail), detail
+    return [(e["type"], e["loc"]) for e in detail]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"[]", [("too_short", ["body"])]),
+        (b'["caf\xe9"]', [("json_invalid", ["body"])]),
+        (b"[" * 10_000, [("json_invalid", ["body"])]),
+        (b"[" + b"9" * 5000 + b"]", [("json_invalid", ["body"])]),
+        (b"{not json", [("json_invalid", ["body"])]),
+    ],
+    ids=["empty list", "not UTF-8", "nested too deep", "a 5000-digit number", "not JSON"],
+)
+def test_every_malformed_body_is_a_422_detail_list(client, body, expected):
+    response = client.post("/predict", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert problems(response) == expected
+
+
+def test_an_unknown_sex_is_refused_with_what_to_send(client):
+    response = client.post("/predict", json=[{**GENTOO, "sex": None}])
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", 0, "sex"]
+    assert "send the penguin twice, as 'female' and as 'male'" in error["msg"]
+
+
+def test_no_error_echoes_more_than_an_excerpt(client):
+    response = client.post("/predict", content=b"x" * 500_000, headers={"content-type": "text/plain"})
+    assert response.status_code == 422
+    assert len(response.content) < 1000
+    assert problems(response) == [("list_type", ["body"])]
+
+
+def test_limits_on_rows_and_body_size(built_board, monkeypatch):
+    monkeypatch.setenv("REPORT_API_MAX_ROWS", "3")
+    monkeypatch.setenv("REPORT_API_MAX_BODY_BYTES", "2000")
+    limited = TestClient(serve.create_app(str(built_board)), raise_server_exceptions=False)
+    assert limited.post("/predict", json=[GENTOO] * 3).status_code == 200
+
+    response = limited.post("/predict", json=[GENTOO] * 4)
+    assert response.status_code == 422
+    assert problems(response) == [("too_long", ["body"])]
+    assert "at most 3 items" in response.json()["detail"][0]["msg"]
+
+    big = json.dumps([GENTOO] * 20).encode()
+    by_header = limited.post("/predict", content=big, headers={"content-type": "application/json"})
+    assert by_header.status_code == 413 and problems(by_header) == [("body_too_large", ["body"])]
+    # chunked, without a length: refused while it arrives
+    chunked = limited.post("/predict", content=iter([big[:1500], big[1500:]]))
+    assert chunked.status_code == 413 and "larger than 2,000 bytes" in chunked.json()["detail"][0]["msg"]
+
+
+def test_the_schema_documents_the_rules_and_the_errors(client):
+    schema = client.get("/openapi.json").json()
+    predict = schema["paths"]["/predict"]["post"]
+    assert {"200", "408", "413", "422"} <= set(predict["responses"])
+    assert "1,000 rows" in predict["description"] and "1,000,000 bytes" in predict["description"]
+    row = client.get("/prototype").json()["properties"]
+    assert (row["bill_length_mm"]["minimum"], row["bill_length_mm"]["maximum"]) == (25, 70)
+    assert row["species"]["enum"] == ["Adelie", "Chinstrap", "Gentoo"]
+
+
+@pytest.mark.slow
+def test_a_slow_or_huge_request_against_a_real_server(built_board):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scripts.serve", "--board", str(built_board), "--port", str(port)],
+        cwd=config.PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "REPORT_API_TIMEOUT": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base, server)
+        before = rss_mib(server.pid)
+        # half a body, then nothing: answered 408 after the timeout, not held open
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            slow.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n")
+            slow.sendall(b"Content-Length: 100\r\n\r\n[{")
+            start = time.monotonic()
+            answer = slow.recv(4096)
+            assert b" 408 " in answer.split(b"\r\n")[0] and time.monotonic() - start < 5
+        # half a request head, then nothing: the connection is closed after the timeout
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as stalled:
+            stalled.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\n")
+            start = time.monotonic()
+            assert stalled.recv(4096) == b"" and time.monotonic() - start < 5
+        # an idle keep-alive connection is closed too
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as idle:
+            start = time.monotonic()
+            assert idle.recv(4096) == b"" and time.monotonic() - start < 5
+        # 50 MB declared: refused from the header, before a byte of the body is read
+        huge = requests.post(f"{base}/predict", data=b"[" + b" " * 50_000_000 + b"]", timeout=60)
+        assert huge.status_code == 413
+        assert requests.get(f"{base}/ping", timeout=5).json() == {"ping": "pong"}
+        assert rss_mib(server.pid) - before < 20
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident memory, from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
