@@ -416,7 +416,8 @@ def listen(host: str, port: int, *, shared: bool = False) -> socket.socket:
     Made with ``IPPROTO_TCP`` explicitly: asyncio turns Nagle's algorithm off
     (TCP_NODELAY) only on connections from such a socket. uvicorn's own
     ``--workers`` hands its workers a socket without it, which adds a ~40 ms
-    delayed-ACK stall to every keep-alive request after the first. ``shared``
+    delayed-ACK stall to every keep-alive request after the first (upstream:
+    https://github.com/Kludex/uvicorn/issues/3149, fix proposed in pull 3154). ``shared``
     sets SO_REUSEPORT, so the kernel spreads connections over the workers.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -457,7 +458,8 @@ def timely_protocol(timeout: float):
 
     uvicorn times out idle keep-alive connections only, and stops that timer at
     the first byte that arrives, so a client that sends half a request line and
-    waits keeps its connection open for ever. Here a timer runs from the
+    waits keeps its connection open for ever (a connection that sends nothing at
+    all, too: https://github.com/Kludex/uvicorn/pull/1192). Here a timer runs from the
     connection (and from each response) until a whole request head has arrived;
     when it fires first, the connection is closed.
     """
