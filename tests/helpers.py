@@ -6,13 +6,16 @@ written by the test into a temporary folder; nothing touches the network.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import http.server
 import io
+import os
 import random
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -139,3 +142,26 @@ def wait_for(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
             time.sleep(0.2)
     server.terminate()
     pytest.fail("the server did not start: " + (server.stderr.read() if server.stderr else ""))
+
+
+@contextlib.contextmanager
+def running_api(board: Path, *options: str, env: dict[str, str] | None = None):
+    """``scripts.serve`` on a free loopback port for the board, until the block ends;
+    yields ``(base URL, port, process)`` once it answers ``/ping``."""
+    from scripts import config
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scripts.serve", "--board", str(board), "--port", str(port), *options],
+        cwd=config.PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base, server)
+        yield base, port, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

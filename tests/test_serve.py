@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,8 +12,8 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 
-from scripts import config, serve
-from tests.helpers import free_port, wait_for
+from scripts import serve
+from tests.helpers import running_api
 
 GENTOO = {
     "bill_length_mm": 45.0,
@@ -180,22 +177,10 @@ def test_older_version_can_be_served(built_board):
 def test_real_server_answers_vetiver_predict(built_board):
     import vetiver
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scripts.serve", "--board", str(built_board), "--port", str(port)],
-        cwd=config.PROJECT_ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base, server)
+    with running_api(built_board) as (base, _, _):
         predictions = vetiver.predict(f"{base}/predict", pd.DataFrame([GENTOO, {**GENTOO, "sex": "female"}]))
-        assert list(predictions.columns) == ["predict"]
-        assert len(predictions) == 2 and predictions["predict"].between(3000, 7000).all()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    assert list(predictions.columns) == ["predict"]
+    assert len(predictions) == 2 and predictions["predict"].between(3000, 7000).all()
 
 
 def test_the_api_serves_the_pipeline_predictions_through_the_row_predictor(built_board):
@@ -234,25 +219,14 @@ def test_the_api_serves_the_pipeline_predictions_through_the_row_predictor(built
 
 @pytest.mark.slow
 def test_workers_share_one_port_and_stop_together(built_board):
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scripts.serve", "--board", str(built_board), "--port", str(port), "--workers", "2"],
-        cwd=config.PROJECT_ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base, server)
+    with running_api(built_board, "--workers", "2") as (base, _, server):
         versions = set()
         for _ in range(20):  # fresh connections: the kernel spreads them over the workers
             response = requests.post(f"{base}/predict", json=[GENTOO], headers={"Connection": "close"}, timeout=10)
             assert response.status_code == 200 and 3000 < response.json()["predict"][0] < 7000
             versions.add(requests.get(f"{base}/metadata", timeout=10).json()["version"])
         assert len(versions) == 1  # every worker serves the version the command found
-    finally:
-        server.terminate()
-        assert server.wait(timeout=30) == 0
+    assert server.returncode == 0  # stopped together, cleanly
 
 
 def test_a_port_in_use_is_a_clear_error(built_board, capsys):
@@ -351,17 +325,7 @@ def test_the_schema_documents_the_rules_and_the_errors(client):
 
 @pytest.mark.slow
 def test_a_slow_or_huge_request_against_a_real_server(built_board):
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scripts.serve", "--board", str(built_board), "--port", str(port)],
-        cwd=config.PROJECT_ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "REPORT_API_TIMEOUT": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base, server)
+    with running_api(built_board, env={"REPORT_API_TIMEOUT": "1"}) as (base, port, server):
         before = rss_mib(server.pid)
         # half a body, then nothing: answered 408 after the timeout, not held open
         with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
@@ -384,9 +348,6 @@ def test_a_slow_or_huge_request_against_a_real_server(built_board):
         assert huge.status_code == 413
         assert requests.get(f"{base}/ping", timeout=5).json() == {"ping": "pong"}
         assert rss_mib(server.pid) - before < 20
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def rss_mib(pid: int) -> float:
