@@ -162,8 +162,10 @@ def _remote_lock(location: str) -> Iterator[None]:
     if present:
         try:
             held = json.loads(fs.cat_file(marker))
-        except Exception:
+        except ValueError:  # a marker that is not JSON: no owner to name, taken as stale
             held = {}
+        except Exception as exc:  # cannot read it: do not take over a lock that may be held
+            raise BoardError(f"cannot read the board's lock {marker}: {first_line(exc)}") from None
         age = time.time() - float(held.get("since", 0))
         if age < STALE_REMOTE_LOCK_SECONDS:
             raise BoardError(
@@ -185,28 +187,63 @@ def _remote_lock(location: str) -> Iterator[None]:
 # ---------------------------------------------------------------- state
 
 
-def version_is_complete(board, name: str, version: str) -> bool:
-    """True when the version's metadata and every data file it lists exist."""
+def version_state(board, name: str, version: str) -> str:
+    """``"complete"``, ``"half-written"`` or ``"damaged"``: what a version of a pin is.
+
+    A build puts a version's data files first and its metadata (``data.txt``)
+    last, so a version without metadata is one a killed build left half-written;
+    ``repair`` may remove it. Metadata that does not parse, or a data file it
+    lists that is gone, is damage: the version is not complete, but nothing here
+    removes it. A board that cannot be read (a network error, no permission) is
+    neither: that is a ``BoardError``, never a reason to delete.
+    """
+    import yaml
+
     try:
         meta = board.pin_meta(name, version)
-    except Exception:
-        return False
+    except FileNotFoundError:
+        return "half-written"
+    except (yaml.YAMLError, KeyError, TypeError, ValueError):
+        return "damaged"
+    except Exception as exc:  # the file system's own errors: cannot tell, so say so
+        raise _unreadable(name, version, exc) from None
     files = meta.file if isinstance(meta.file, list) else [meta.file]
     folder = board.construct_path([board.path_to_pin(name), version])
     try:
-        return all(board.fs.exists(f"{folder}/{f}") for f in files if f)
-    except Exception:
-        return False
+        present = all(board.fs.exists(f"{folder}/{f}") for f in files if f)
+    except Exception as exc:
+        raise _unreadable(name, version, exc) from None
+    return "complete" if present else "damaged"
+
+
+def _unreadable(name: str, version: str, exc: Exception) -> BoardError:
+    return BoardError(
+        f"cannot read version {version} of pin {name!r} on the board ({first_line(exc)}); nothing was changed: "
+        "check the board's connection and permissions, then run again"
+    )
+
+
+def version_is_complete(board, name: str, version: str) -> bool:
+    """True when the version's metadata and every data file it lists are there."""
+    return version_state(board, name, version) == "complete"
 
 
 def read_manifest(board) -> dict | None:
-    """The newest complete build manifest, or None on a new board."""
+    """The newest build manifest, or None on a board that has none (a new board).
+
+    A manifest that is there but cannot be read is a ``BoardError``: taken for
+    a new board, the build would lose the row-count check and the comparison
+    with the last build.
+    """
     try:
         if not board.pin_exists(MANIFEST):
             return None
         return board.pin_read(MANIFEST)
-    except Exception:
-        return None
+    except Exception as exc:  # any failure to read it: say so, decide nothing
+        raise BoardError(
+            f"cannot read the board's {MANIFEST!r} pin ({first_line(exc)}): the last build cannot be checked "
+            "or compared with; restore the board from a copy, or build into a new board"
+        ) from None
 
 
 def manifest_is_current(board, manifest: dict | None, source_hash: str, code_hash: str) -> bool:
@@ -219,25 +256,34 @@ def manifest_is_current(board, manifest: dict | None, source_hash: str, code_has
 
 
 def repair(board) -> list[str]:
-    """Remove half-written latest versions left by a killed build; return what went."""
+    """Remove the half-written latest versions a killed build left (``version_state``); return what went.
+
+    Only a version without metadata goes: a damaged one stays for a person to
+    look at (the build writes a new version over it), and a board that cannot be
+    read stops the build (``BoardError``) before anything is removed.
+    """
     removed = []
     try:
         names = board.pin_list()
     except FileNotFoundError:  # a new cloud board: its prefix holds no object yet
         return removed
+    except Exception as exc:
+        raise BoardError(f"cannot list the pins on the board ({first_line(exc)}); nothing was changed") from None
     for name in names:
         if name.startswith("."):
             continue
         while True:
             try:
                 versions = board.pin_versions(name, as_df=False)
-            except Exception:
-                break
+            except Exception as exc:
+                raise BoardError(f"cannot list the versions of pin {name!r} on the board ({first_line(exc)})") from None
             if not versions:
                 break
             latest = versions[-1].version
-            if version_is_complete(board, name, latest):
+            if version_state(board, name, latest) != "half-written":
                 break
+            if f"{name}@{latest}" in removed:  # the file system said it removed it, yet it is there
+                raise BoardError(f"cannot remove the half-written version {latest} of pin {name!r} from the board")
             folder = board.construct_path([board.path_to_pin(name), latest])
             board.fs.rm(folder, recursive=True)
             removed.append(f"{name}@{latest}")

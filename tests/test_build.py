@@ -407,6 +407,59 @@ def test_a_cloud_board_is_built_locked_and_read_back(cloud_board):
         build.run([config.default_source()], cloud_board, force=True)
 
 
+def failing(error: Exception):
+    """A file-system method that fails as a passing network error would."""
+
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
+
+
+@pytest.mark.slow
+def test_a_passing_error_of_the_file_system_deletes_nothing(cloud_board, monkeypatch, capsys):
+    import fsspec
+
+    assert build.run([config.default_source()], cloud_board) == "built"
+    memory = fsspec.filesystem("memory")
+    root = cloud_board.split("://", 1)[1]
+    # a half-written version, as a killed build leaves it: data, no metadata
+    half = f"{root}/overview/29991231T000000Z-00000"
+    memory.pipe_file(f"{half}/overview.parquet", b"partial")
+    before = sorted(memory.find(root))
+
+    board = boards.open_board(cloud_board)
+    memory_class = type(memory)
+    # the bucket cannot be listed for a moment
+    monkeypatch.setattr(memory_class, "ls", failing(ConnectionError("connection reset by peer")))
+    with pytest.raises(BuildError, match=r"cannot list the pins on the board \(connection reset by peer\)"):
+        boards.repair(board)
+    with pytest.raises(BuildError, match=r"cannot read the board's 'build_manifest' pin \(connection reset"):
+        boards.read_manifest(board)
+    monkeypatch.undo()
+    # it lists, but a version's metadata cannot be fetched
+    monkeypatch.setattr(memory_class, "_open", failing(TimeoutError("read timed out")))
+    with pytest.raises(BuildError, match=r"cannot read version \S+ of pin '\w+' on the board \(read timed out\)"):
+        boards.repair(board)
+    assert sorted(memory.find(root)) == before  # the half-written version too: nothing decided on an error
+
+    monkeypatch.undo()
+    monkeypatch.setitem(boards.REMOTE_PROTOCOLS, "memory", "memory")
+    assert build.run([config.default_source()], cloud_board) == "up to date"  # now it can tell: repaired
+    assert not memory.exists(half)
+
+
+def test_a_damaged_version_is_not_deleted(board_copy):
+    # metadata that does not parse is damage, not a half-written version: it stays
+    damaged = board_copy / "overview" / "29991231T000000Z-00000"
+    damaged.mkdir()
+    (damaged / "data.txt").write_text("title: [unclosed")
+    board = pins.board_folder(str(board_copy))
+    assert boards.version_state(board, "overview", damaged.name) == "damaged"
+    assert boards.repair(board) == []
+    assert damaged.exists()
+
+
 def test_a_board_that_is_a_file_is_refused_by_name(tmp_path, capsys):
     path = tmp_path / "board"
     path.write_text("not a folder")
