@@ -47,7 +47,8 @@ JITTER = {
 
 def generate_sql(rows: int, real: str = "real_raw") -> str:
     """The query that makes ``rows`` synthetic raw rows from the relation ``real``."""
-    from scripts.validate import RAW_COLUMNS, quote
+    from scripts.sql import identifier
+    from scripts.validate import RAW_COLUMNS
 
     bounds = {c.name: (c.low, c.high) for c in RAW_COLUMNS}
     replicates = -(-rows // REAL_ROWS)
@@ -56,10 +57,12 @@ def generate_sql(rows: int, real: str = "real_raw") -> str:
         low, high = bounds[column]
         # A uniform value in [-spread, spread] from a hash of (replicate, row, column).
         noise = f"((hash(rep.r, base.i, '{column}') % 2000001)::DOUBLE / 1000000 - 1) * {spread}"
-        value = f"round(TRY_CAST(base.{quote(column)} AS DOUBLE) + {noise}, {decimals})"
+        value = f"round(TRY_CAST(base.{identifier(column)} AS DOUBLE) + {noise}, {decimals})"
         # greatest/least skip NULLs, so a missing value is kept missing explicitly.
         clamped = f"least(greatest({value}, {low}), {high})"
-        perturbed.append(f"CASE WHEN base.{quote(column)} IS NULL THEN NULL ELSE {clamped} END AS {quote(column)}")
+        perturbed.append(
+            f"CASE WHEN base.{identifier(column)} IS NULL THEN NULL ELSE {clamped} END AS {identifier(column)}"
+        )
     return f"""
         WITH base AS (SELECT *, row_number() OVER () - 1 AS i FROM {real}),
              rep AS (SELECT range AS r FROM range({replicates}))

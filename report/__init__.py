@@ -14,10 +14,33 @@ import html
 from functools import cache
 
 from scripts import config
-from scripts.board import MANIFEST
-from scripts.build import MODEL_PIN, TIDY_PIN
 from scripts.errors import first_line
-from scripts.text import plural, span, words  # noqa: F401  (pages call report.words, …)
+from scripts.names import MANIFEST, MODEL_PIN, TIDY_PIN
+from scripts.text import plural, span, words
+
+# What the pages use; everything else here is internal.
+__all__ = [
+    "MEASUREMENT_LABELS",
+    "MODEL_PIN",
+    "SPECIES_COLORS",
+    "STALE_AFTER_DAYS",
+    "TIDY_PIN",
+    "MissingPin",
+    "change_rows",
+    "download_link",
+    "freshness",
+    "history_table",
+    "manifest",
+    "meta",
+    "page_tables",
+    "plural",
+    "read",
+    "since_last_build",
+    "span",
+    "use_figure_style",
+    "when",
+    "words",
+]
 
 # A page shows a "stale data" banner when the data last changed longer ago than this.
 STALE_AFTER_DAYS = 30

@@ -32,8 +32,8 @@ from pathlib import Path
 from scripts.config import ENV_BOARD
 from scripts.errors import BoardError, first_line
 from scripts.ingest import scheme
+from scripts.names import MANIFEST
 
-MANIFEST = "build_manifest"
 REMOTE_PROTOCOLS = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "abfs", "abfs": "abfs"}
 REMOTE_PACKAGES = {"s3": "s3fs", "gcs": "gcsfs", "abfs": "adlfs"}
 STALE_REMOTE_LOCK_SECONDS = 3 * 3600

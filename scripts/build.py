@@ -20,10 +20,9 @@ from pathlib import Path
 
 from scripts import compare, config, ingest, provenance
 from scripts.errors import BuildError, ResourceError, first_line
+from scripts.names import CHANGES_PIN, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.progress import configure, log, step
 
-MODEL_PIN = "penguin_model"
-TIDY_PIN = "penguins"
 TABLE_DESCRIPTIONS = {
     TIDY_PIN: "The tidy penguin observations, as the palmerpenguins package publishes them.",
     "model_cv_metrics": "Cross-validated RMSE, MAE and R² of every candidate model, per fold.",
@@ -206,7 +205,7 @@ def history_tables(reference, artifacts: dict, meta: dict, *, rerun: bool) -> di
     A forced re-run of the data and code of the last build adds no history row
     and keeps the last build's changes: nothing changed since.
     """
-    history, changes = compare.HISTORY_PIN, compare.CHANGES_PIN
+    history, changes = HISTORY_PIN, CHANGES_PIN
     if rerun and history in reference.tables and changes in reference.tables:
         return {history: reference.tables[history], changes: reference.tables[changes]}
     comparison = artifacts["comparison"]
@@ -287,13 +286,13 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
         }
         staged.pin_write(
             manifest,
-            name=boards.MANIFEST,
+            name=MANIFEST,
             type="json",
             title="build manifest",
             description="The pins and versions of the last complete build, with its provenance.",
             metadata=meta,
         )
-        boards.promote(staged, target, boards.MANIFEST)
+        boards.promote(staged, target, MANIFEST)
         info["pins written"] = len(written)
         info["unchanged"] = len(versions) - len(written)
         info["board"] = location

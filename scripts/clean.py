@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from scripts import sql
-from scripts.ingest import sql_literal
 
 # The columns of the table the palmerpenguins package publishes, in its order.
 PUBLISHED_COLUMNS = (
@@ -31,6 +30,6 @@ def clean(con, out: Path) -> int:
     """Write the tidy table to ``out`` (Parquet), define the view ``penguins``; return its rows."""
     out.parent.mkdir(parents=True, exist_ok=True)
     # preserve_insertion_order keeps the raw row order, as the published table does.
-    con.execute(f"COPY ({sql.load('clean')}) TO {sql_literal(str(out))} (FORMAT parquet, COMPRESSION zstd)")
-    con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({sql_literal(str(out))})")
+    con.execute(f"COPY ({sql.load('clean')}) TO {sql.literal(str(out))} (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({sql.literal(str(out))})")
     return con.execute("SELECT count(*) FROM penguins").fetchone()[0]

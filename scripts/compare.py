@@ -27,11 +27,9 @@ from dataclasses import dataclass
 
 from scripts import sql
 from scripts.errors import BoardError, GateError, Violation, first_line
-from scripts.ingest import sql_literal
+from scripts.names import CHANGES_PIN, HISTORY_PIN, TIDY_PIN
 from scripts.progress import log
 
-HISTORY_PIN = "build_history"
-CHANGES_PIN = "changes"
 # The last build's tables the comparison reads (besides the tidy table and the model).
 REFERENCE_TABLES = ("measurement_stats", "species_island_year_counts", "model_test_metrics", "species_islands")
 # A group mean is compared only where both builds have at least this many penguins
@@ -83,13 +81,13 @@ def read_reference(board, manifest: dict | None) -> Reference | None:
     if not manifest:
         return None
     pins = manifest.get("pins", {})
-    lacking = [name for name in (*REFERENCE_TABLES, "penguins") if name not in pins]
+    lacking = [name for name in (*REFERENCE_TABLES, TIDY_PIN) if name not in pins]
     if lacking:
         log.info("compare   the last build has no %s (an older layout): nothing to compare with", ", ".join(lacking))
         return None
     names = [*REFERENCE_TABLES, *(n for n in (HISTORY_PIN, CHANGES_PIN) if n in pins)]
     tables = {name: _read_table(board, name, pins[name]) for name in names}
-    tidy = _path(board, "penguins", pins["penguins"])
+    tidy = _path(board, TIDY_PIN, pins[TIDY_PIN])
     if not _has_key(tidy):
         log.info("compare   the last build's tidy table has no observation key (an older build): rows not matched")
         tidy = None
@@ -130,7 +128,7 @@ def _has_key(path: str) -> bool:
     try:
         names = set(pq.read_schema(path).names)
     except (OSError, ValueError) as exc:
-        raise _unreadable("penguins", path.rsplit("/", 2)[-2], exc) from None
+        raise _unreadable(TIDY_PIN, path.rsplit("/", 2)[-2], exc) from None
     return set(KEY) <= names
 
 
@@ -155,7 +153,7 @@ def compare(con, reference: Reference, current: dict, *, max_revised: float, max
     con.register("current_stats", current["measurement_stats"])
     drift = con.execute(sql.load("compare/drift")).df()
     if reference.tidy is not None:
-        previous = f"SELECT * FROM read_parquet({sql_literal(reference.tidy)})"
+        previous = f"SELECT * FROM read_parquet({sql.literal(reference.tidy)})"
         con.execute(f"CREATE OR REPLACE TEMP VIEW previous_penguins AS {previous}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE row_changes AS {sql.load('compare/row_changes')}")
         counts = con.execute(sql.load("compare/row_change_counts")).df()

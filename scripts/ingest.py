@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scripts.errors import ConfigError, SourceError, first_line
+from scripts.sql import identifier, literal
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -293,7 +294,7 @@ def register_raw(con, sources: list[str]) -> None:
 def _parquet_schema(con, location: str) -> list[tuple[str, str]]:
     """A Parquet file's columns and their types, from its footer (no rows are read)."""
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(location)})").fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(location)})").fetchall()
     except Exception as exc:
         raise SourceError(f"cannot read the raw data from {short_name(location)}: {first_line(exc)}") from None
     return [(row[0], row[1]) for row in described]
@@ -301,9 +302,10 @@ def _parquet_schema(con, location: str) -> list[tuple[str, str]]:
 
 def _missing_as_null(names: list[str]) -> str:
     """``* REPLACE`` items that read a missing-value marker as NULL, spaces around it or not (' NA ')."""
-    markers = ", ".join(sql_literal(m) for m in MISSING_MARKERS)
+    markers = ", ".join(literal(m) for m in MISSING_MARKERS)
     return ", ".join(
-        f"CASE WHEN trim({quote(n)}) IN ({markers}) THEN NULL ELSE {quote(n)} END AS {quote(n)}" for n in names
+        f"CASE WHEN trim({identifier(n)}) IN ({markers}) THEN NULL ELSE {identifier(n)} END AS {identifier(n)}"
+        for n in names
     )
 
 
@@ -325,8 +327,8 @@ def _parquet_reader(locations: list[str], numbered: bool) -> str:
     """SQL that reads typed Parquet files with their own types, unioned by name."""
     row = ", file_row_number = true" if numbered else ""
     reader = (
-        f"SELECT * FROM read_parquet({sql_literal(locations)}, union_by_name = true, "
-        f"filename = {sql_literal(SOURCE_FILE)}{row})"
+        f"SELECT * FROM read_parquet({literal(locations)}, union_by_name = true, "
+        f"filename = {literal(SOURCE_FILE)}{row})"
     )
     return _numbered(reader, numbered, parquet=True)
 
@@ -336,18 +338,9 @@ def _text_parquet_reader(location: str, names: list[str], numbered: bool) -> str
     row = ", file_row_number = true" if numbered else ""
     reader = (
         f"SELECT * REPLACE ({_missing_as_null(names)}) "
-        f"FROM read_parquet({sql_literal(location)}, filename = {sql_literal(SOURCE_FILE)}{row})"
+        f"FROM read_parquet({literal(location)}, filename = {literal(SOURCE_FILE)}{row})"
     )
     return _numbered(reader, numbered, parquet=True)
-
-
-def quote(name: str) -> str:
-    """A SQL identifier.
-
-    >>> quote('Body Mass (g)')
-    '"Body Mass (g)"'
-    """
-    return '"' + name.replace('"', '""') + '"'
 
 
 def csv_header(location: str) -> list[str]:
@@ -411,12 +404,12 @@ def _csv_reader(location: str, names: list[str], numbered: bool) -> str:
     """SQL that reads one CSV file as text columns named by its header."""
     from scripts.config import get_csv_max_line_size
 
-    columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
+    columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names) + "}"
     reader = (
-        f"SELECT * REPLACE ({_missing_as_null(names)}) FROM read_csv({sql_literal(location)}, header = true, "
+        f"SELECT * REPLACE ({_missing_as_null(names)}) FROM read_csv({literal(location)}, header = true, "
         f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
-        f"nullstr = {sql_literal(MISSING_MARKERS)}, max_line_size = {get_csv_max_line_size()}, "
-        f"filename = {sql_literal(SOURCE_FILE)})"
+        f"nullstr = {literal(MISSING_MARKERS)}, max_line_size = {get_csv_max_line_size()}, "
+        f"filename = {literal(SOURCE_FILE)})"
     )
     return _numbered(reader, numbered)
 
@@ -513,17 +506,6 @@ def columns(con, relation: str = "raw_observations") -> list[str]:
     return [row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()]
 
 
-def sql_literal(value) -> str:
-    """A SQL string (or list of strings) literal; a quote in a path is doubled.
-
-    >>> sql_literal("/tmp/o'neil/penguins.parquet")
-    "'/tmp/o''neil/penguins.parquet'"
-    """
-    if isinstance(value, list):
-        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _enable_remote_reading(con, sources: list[str]) -> None:
     kinds = {scheme(s) for s in sources}
     if kinds & {"http", "https"}:
@@ -540,7 +522,7 @@ def _load_httpfs(con) -> None:
 
         folder = Path(duckdb_extension_httpfs.__file__).parent / "extensions"
         binary = folder / f"v{duckdb.__version__}" / "httpfs.duckdb_extension"
-        con.execute(f"LOAD {sql_literal(str(binary))}")
+        con.execute(f"LOAD {literal(str(binary))}")
     except Exception as exc:
         raise SourceError(
             f"cannot read http(s) sources: DuckDB's httpfs extension failed to load ({first_line(exc)})"

@@ -17,8 +17,8 @@ import sys
 import numpy as np
 
 from scripts import config
-from scripts.build import MODEL_PIN
 from scripts.errors import BoardError, BuildError, first_line
+from scripts.names import MODEL_PIN
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080

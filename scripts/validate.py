@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scripts.errors import GateError, Violation
-from scripts.ingest import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE, file_columns, quote, short_name
+from scripts.ingest import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE, file_columns, short_name
+from scripts.sql import identifier, literal
 from scripts.text import plural, words
 
 SPECIES = (
@@ -77,7 +78,7 @@ RAW_COLUMNS = (
 def parsed(column: RawColumn) -> str:
     """SQL for the column's value parsed to its type (NULL when it does not parse)."""
     sql_type = {"integer": "DOUBLE", "number": "DOUBLE", "date": "DATE"}[column.kind]
-    return f"TRY_CAST({quote(column.name)} AS {sql_type})"
+    return f"TRY_CAST({identifier(column.name)} AS {sql_type})"
 
 
 def _literal(value, kind: str) -> str:
@@ -92,7 +93,7 @@ def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
     for col in RAW_COLUMNS:
         if col.name not in present:
             continue
-        raw = quote(col.name)
+        raw = identifier(col.name)
         if col.not_null:
             rules.append(("missing value", col, f"{raw} IS NULL", "with no value"))
         if col.kind in ("integer", "number", "date"):
@@ -118,7 +119,7 @@ def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
                 )
         if col.allowed:
             text = f"trim(CAST({raw} AS VARCHAR))"
-            allowed = ", ".join("'" + a.replace("'", "''") + "'" for a in col.allowed)
+            allowed = ", ".join(literal(a) for a in col.allowed)
             rules.append(
                 (
                     "category",
@@ -160,9 +161,11 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
     rules = rule_conditions(present)
     measurements = [c for c in RAW_COLUMNS if c.measurement]
     in_set = "__column = {}".format
-    selects = [f"sum(__rows) FILTER ({in_set(_text(checked[0].name))})"]
-    selects += [f"sum(__rows) FILTER ({in_set(_text(col.name))} AND ({cond}))" for _, col, cond, _ in rules]
-    selects += [f"sum(__rows) FILTER ({in_set(_text(c.name))} AND {quote(c.name)} IS NOT NULL)" for c in measurements]
+    selects = [f"sum(__rows) FILTER ({in_set(literal(checked[0].name))})"]
+    selects += [f"sum(__rows) FILTER ({in_set(literal(col.name))} AND ({cond}))" for _, col, cond, _ in rules]
+    selects += [
+        f"sum(__rows) FILTER ({in_set(literal(c.name))} AND {identifier(c.name)} IS NOT NULL)" for c in measurements
+    ]
     counts = [int(n or 0) for n in con.execute(f"SELECT {', '.join(selects)} FROM gate_profile").fetchone()]
     total, rule_counts, non_null = counts[0], counts[1 : 1 + len(rules)], counts[1 + len(rules) :]
 
@@ -245,20 +248,16 @@ def profile_sql(columns: list[RawColumn], relation: str = RAW_VIEW) -> str:
 
     def value(col: RawColumn) -> str:
         if col.kind == "text" and not col.allowed:
-            return f"CASE WHEN {quote(col.name)} IS NOT NULL THEN true END AS {quote(col.name)}"
-        return quote(col.name)
+            return f"CASE WHEN {identifier(col.name)} IS NOT NULL THEN true END AS {identifier(col.name)}"
+        return identifier(col.name)
 
-    names = [quote(c.name) for c in columns]
-    which = " ".join(f"WHEN grouping({n}) = 0 THEN {_text(c.name)}" for c, n in zip(columns, names, strict=True))
+    names = [identifier(c.name) for c in columns]
+    which = " ".join(f"WHEN grouping({n}) = 0 THEN {literal(c.name)}" for c, n in zip(columns, names, strict=True))
     return (
         f"SELECT {', '.join(names)}, CASE {which} END AS __column, count(*) AS __rows\n"
         f"FROM (SELECT {', '.join(value(c) for c in columns)} FROM {relation})\n"
         f"GROUP BY GROUPING SETS ({', '.join(f'({n})' for n in names)})"
     )
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _keys_may_repeat(con, relation: str) -> bool:
@@ -297,7 +296,7 @@ def _examples(con, relation: str, column: str, condition: str) -> list[str]:
     """The first few failing rows as ``'value' in file row N``; row N counts data rows from 1."""
     rows = con.execute(
         f"""
-        SELECT CAST({quote(column)} AS VARCHAR), {SOURCE_FILE}, {ROW_IN_FILE}
+        SELECT CAST({identifier(column)} AS VARCHAR), {SOURCE_FILE}, {ROW_IN_FILE}
         FROM {_numbered(relation)}
         WHERE {condition}
         ORDER BY {SOURCE_FILE}, {ROW_IN_FILE}
