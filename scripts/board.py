@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scripts import pins_adapter
 from scripts.config import ENV_BOARD
 from scripts.errors import BoardError, first_line
 from scripts.ingest import scheme
@@ -293,75 +294,6 @@ def repair(board) -> list[str]:
 # ---------------------------------------------------------------- staging
 
 
-def parquet_file(path: Path):
-    """A Parquet file that DuckDB already wrote, to pin as a ``parquet`` pin as is.
-
-    ``pin_write(parquet_file(path), type="parquet", title=...)`` puts the file in
-    the pin instead of writing a DataFrame, so a table of any size is pinned
-    without ever being loaded into memory; readers still get a plain Parquet pin.
-    (pins writes through an adaptor object; this is one for a file on disk.)
-    """
-    from pins._adaptors import Adaptor
-
-    class ParquetFile(Adaptor):
-        def write_parquet(self, file: str) -> None:
-            try:
-                os.link(path, file)  # same file system: no copy
-            except OSError:
-                shutil.copyfile(path, file)
-
-    return ParquetFile(str(path))
-
-
-HASH_BLOCK = 8 << 20
-
-
-def _hash_files_in_blocks() -> None:
-    """Make pins hash a pinned file in 8 MiB blocks instead of reading it whole.
-
-    pins names a version by the xxh64 hash of its files and reads each file in
-    one piece to hash it (``Version.hash_file``'s default block size is -1), so
-    pinning a multi-gigabyte tidy table would hold all of it in memory. Hashing
-    in blocks gives the same hash with bounded memory.
-    """
-    from pins.versions import Version
-
-    whole = Version.hash_file
-    if getattr(whole, "in_blocks", False):
-        return
-
-    def hash_file(f, block_size: int = -1) -> str:
-        return whole(f, block_size if block_size > 0 else HASH_BLOCK)
-
-    hash_file.in_blocks = True
-    Version.hash_file = staticmethod(hash_file)
-
-
-def _linking_folder_board(folder: str):
-    """A folder board that links the files of a new version into place.
-
-    pins writes each version into a temporary folder, then copies it onto the
-    board (``fs.put``); for the tidy table, as large as the raw data, that copy
-    was the pin step's only cost that grew with the rows. Here ``put`` makes a
-    hard link when both folders are on one file system, and copies otherwise.
-    """
-    import pins
-    from fsspec.implementations.local import LocalFileSystem
-    from pins.boards import BaseBoard
-
-    class LinkingFileSystem(LocalFileSystem):
-        def put_file(self, lpath, rpath, callback=None, **kwargs):
-            try:
-                os.link(self._strip_protocol(lpath), self._strip_protocol(rpath))
-            except OSError:
-                super().put_file(lpath, rpath, callback=callback, **kwargs)
-
-    def factory(path, fs, versioned, **kwargs):
-        return BaseBoard(path, LinkingFileSystem(), versioned, **kwargs)
-
-    return pins.board("file", folder, versioned=True, cache=None, allow_pickle_read=True, board_factory=factory)
-
-
 @contextmanager
 def staging_board(location: str) -> Iterator[object]:
     """A scratch folder board; beside the target for a local board, so that
@@ -369,7 +301,6 @@ def staging_board(location: str) -> Iterator[object]:
     import pins
 
     pins.config.pins_options.quiet = True
-    _hash_files_in_blocks()
     if is_local(location):
         target = local_path(location)
         target.mkdir(parents=True, exist_ok=True)
@@ -383,7 +314,8 @@ def staging_board(location: str) -> Iterator[object]:
     else:
         folder = tempfile.mkdtemp(prefix="board-staging-")
     try:
-        yield _linking_folder_board(folder)
+        with pins_adapter.hashing_in_blocks():  # pins hashes each file as it writes it
+            yield pins_adapter.linking_folder_board(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

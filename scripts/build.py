@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts import compare, config, ingest, provenance
+from scripts import compare, config, ingest, pins_adapter, provenance
 from scripts.errors import BuildError, ResourceError, first_line
 from scripts.names import CHANGES_PIN, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.progress import configure, log, step
@@ -254,7 +254,7 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
     result = artifacts["model"]
     tables = {
         # The tidy table is pinned from the Parquet file DuckDB wrote: never in memory.
-        TIDY_PIN: (boards.parquet_file(artifacts["tidy"]), artifacts["counts"]["clean"]),
+        TIDY_PIN: (pins_adapter.parquet_file(artifacts["tidy"]), artifacts["counts"]["clean"]),
         **{
             name: (frame, len(frame))
             for name, frame in {**artifacts["summaries"], **result.tables, **artifacts.get("history", {})}.items()

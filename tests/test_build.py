@@ -18,7 +18,7 @@ import pins
 import pytest
 
 from scripts import board as boards
-from scripts import build, config
+from scripts import build, config, pins_adapter
 from scripts.errors import BuildError
 from tests.helpers import raw_rows, shipped_csv_with_line, snapshot, write_csv
 
@@ -284,12 +284,19 @@ def test_pinned_files_are_hashed_in_blocks_not_read_whole(tmp_path):
             self.sizes.append(size)
             return super().read(size)
 
-    data = os.urandom(3 * boards.HASH_BLOCK // 2)
+    data = os.urandom(3 * pins_adapter.HASH_BLOCK // 2)
     whole = Version.hash_file(io.BytesIO(data))
     with boards.staging_board(str(tmp_path / "board")):
         f = Reads(data)
         assert Version.hash_file(f) == whole  # the same version hash as before
-    assert f.sizes == [boards.HASH_BLOCK] * 3  # two blocks, then the end
+    assert f.sizes == [pins_adapter.HASH_BLOCK] * 3  # two blocks, then the end
+    again = Reads(data)
+    assert Version.hash_file(again) == whole and again.sizes == [-1, -1]  # the patch ended with the block
+
+
+def test_pins_is_the_version_its_workarounds_were_written_for():
+    # scripts/pins_adapter.py reaches into pins internals: re-read it before upgrading pins
+    assert pins_adapter.installed_pins_version() == pins_adapter.PINS_WRITTEN_FOR
 
 
 def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatch):
@@ -300,7 +307,7 @@ def test_the_tidy_table_is_linked_into_the_board_not_copied(tmp_path, monkeypatc
     written = tmp_path / "penguins.parquet"
     duckdb.sql(f"COPY (SELECT range AS n FROM range(1000)) TO '{written}' (FORMAT parquet)")
     with boards.staging_board(str(tmp_path / "board")) as staged:
-        staged.pin_write(boards.parquet_file(written), name="penguins", type="parquet", title="t")
+        staged.pin_write(pins_adapter.parquet_file(written), name="penguins", type="parquet", title="t")
         [pinned] = staged.pin_download("penguins")
         assert os.path.samefile(pinned, written)
         assert staged.pin_read("penguins")["n"].sum() == 999 * 1000 // 2
