@@ -32,20 +32,10 @@ from pathlib import Path
 from scripts import pins_adapter
 from scripts.config import ENV_BOARD
 from scripts.errors import BoardError, first_line
-from scripts.ingest import scheme
+from scripts.locations import CLOUD, cloud_package, filesystem, is_cloud, is_local, local_path, scheme
 from scripts.names import MANIFEST
 
-REMOTE_PROTOCOLS = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "abfs", "abfs": "abfs"}
-REMOTE_PACKAGES = {"s3": "s3fs", "gcs": "gcsfs", "abfs": "adlfs"}
 STALE_REMOTE_LOCK_SECONDS = 3 * 3600
-
-
-def is_local(location: str) -> bool:
-    return scheme(location) in ("", "file")
-
-
-def local_path(location: str) -> Path:
-    return Path(location.removeprefix("file://"))
 
 
 def open_board(location: str, *, create: bool = False):
@@ -70,15 +60,15 @@ def open_board(location: str, *, create: bool = False):
             raise BoardError(f"no board at {location}: build it with `uv run python -m scripts.build`")
         return pins.board_folder(str(path), allow_pickle_read=True)
     kind = scheme(location)
-    if kind not in REMOTE_PROTOCOLS:
+    if not is_cloud(location):
         raise _unsupported(location)
-    protocol = REMOTE_PROTOCOLS[kind]
+    protocol = CLOUD[kind][0]
     if not location.split("://", 1)[1].strip("/"):
         raise BoardError(f"the board {location!r} names no bucket: use {kind}://<bucket>/<folder>")
     try:
         board = pins.board(protocol, location.split("://", 1)[1], allow_pickle_read=True)
     except ImportError:
-        raise _missing_package(kind) from None
+        raise _missing_package(location) from None
     # pins reads a bucket it cannot reach (no credentials, no network) as an empty
     # board; ask the bucket once, so the message says what is wrong.
     try:
@@ -92,10 +82,10 @@ def _unsupported(location: str) -> BoardError:
     return BoardError(f"unsupported board {location!r}: use a folder path, s3://, gs:// or az://")
 
 
-def _missing_package(kind: str) -> BoardError:
-    package = REMOTE_PACKAGES.get(REMOTE_PROTOCOLS[kind], REMOTE_PROTOCOLS[kind])
+def _missing_package(location: str) -> BoardError:
     return BoardError(
-        f"a {kind}:// board needs the {package} package: install the project with `uv sync --extra cloud`"
+        f"a {scheme(location)}:// board needs the {cloud_package(location)} package: "
+        "install the project with `uv sync --extra cloud`"
     )
 
 
@@ -105,15 +95,12 @@ def _remote_filesystem(location: str):
     The lock and the last-check stamp sit beside the board's prefix, and pins'
     caching file system only maps paths inside it.
     """
-    import fsspec
-
-    kind = scheme(location)
-    if kind not in REMOTE_PROTOCOLS:
+    if not is_cloud(location):
         raise _unsupported(location)
     try:
-        return fsspec.filesystem(REMOTE_PROTOCOLS[kind])
+        return filesystem(location)
     except ImportError:
-        raise _missing_package(kind) from None
+        raise _missing_package(location) from None
 
 
 # ---------------------------------------------------------------- locking

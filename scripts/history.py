@@ -25,18 +25,17 @@ import re
 import shutil
 import sys
 import urllib.error
-import urllib.request
 from pathlib import Path
 
 from scripts import config
-from scripts.board import build_lock, is_local, local_path
+from scripts.board import build_lock
 from scripts.errors import BoardError, BuildError, SourceError
+from scripts.locations import http_get, is_local, local_path
 
 MANIFEST_FILE = "_pins.yaml"
 META_FILE = "data.txt"
 DEFAULT_KEEP = 30
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # a pin, version or file name, never a path
-TIMEOUT = 60
 
 
 def complete_versions(board: Path) -> dict[str, list[str]]:
@@ -82,11 +81,6 @@ def publish(board: Path, out: Path, keep: int = DEFAULT_KEEP) -> dict[str, list[
     return kept
 
 
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
-        return response.read()
-
-
 def restore(url: str, board: Path) -> dict[str, int] | None:
     """Download the versions in the published board at ``url`` that ``board`` lacks.
 
@@ -100,7 +94,7 @@ def restore(url: str, board: Path) -> dict[str, int] | None:
     if not base.lower().startswith(("http://", "https://")):
         raise SourceError(f"--url {url!r} is not an http(s) URL: give where the site publishes the board")
     try:
-        layout = yaml.safe_load(_get(base + MANIFEST_FILE)) or {}
+        layout = yaml.safe_load(http_get(base + MANIFEST_FILE)) or {}
     except yaml.YAMLError:
         raise SourceError(f"{base}{MANIFEST_FILE} is not valid YAML") from None
     except urllib.error.HTTPError as error:
@@ -130,14 +124,14 @@ def restore(url: str, board: Path) -> dict[str, int] | None:
                 target.mkdir(parents=True)
                 remote = base + str(path).rstrip("/") + "/"
                 try:
-                    meta_bytes = _get(remote + META_FILE)
+                    meta_bytes = http_get(remote + META_FILE)
                     meta = yaml.safe_load(meta_bytes)
                     if not isinstance(meta, dict):
                         raise SourceError(f"{remote}{META_FILE} is not pin metadata")
                     for name in _files(meta):
                         if not SAFE_NAME.match(str(name)):
                             raise SourceError(f"{remote}{META_FILE} names an unsafe file: {name!r}")
-                        (target / name).write_bytes(_get(remote + name))
+                        (target / name).write_bytes(http_get(remote + name))
                 except yaml.YAMLError:
                     raise SourceError(f"{remote}{META_FILE} is not valid YAML") from None
                 except (urllib.error.URLError, OSError) as error:

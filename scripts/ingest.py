@@ -14,10 +14,10 @@ import hashlib
 import io
 import re
 import tempfile
-import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 
+from scripts import locations
 from scripts.errors import ConfigError, SourceError, first_line
 from scripts.sql import identifier, literal
 
@@ -36,15 +36,7 @@ ROW_IN_FILE = "__row"
 # The views register_raw defines: every row, and every row with its number.
 RAW_VIEW = "raw_observations"
 NUMBERED_VIEW = "raw_numbered"
-FSSPEC_SCHEMES = {"s3": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs"}
 _CHUNK = 4 << 20
-
-
-def scheme(location: str) -> str:
-    """The URI scheme of a source location, ``""`` for a local path."""
-    if "://" not in location:
-        return ""
-    return location.split("://", 1)[0].lower()
 
 
 def file_format(location: str) -> str:
@@ -68,15 +60,15 @@ def file_format(location: str) -> str:
 def check_reachable(sources: Iterable[str]) -> None:
     """Fail early, with the path, when a local source does not exist."""
     for location in sources:
-        kind = scheme(location)
-        path = Path(location.removeprefix("file://")) if kind in ("", "file") else None
+        kind = locations.scheme(location)
+        path = locations.local_path(location) if locations.is_local(location) else None
         if path and path.is_dir():
             raise SourceError(f"source {location} is a folder: name its files, comma-separated")
         file_format(location)
         if path:
             if not path.is_file():
                 raise SourceError(f"source not found: {location}")
-        elif kind not in ("http", "https") and kind not in FSSPEC_SCHEMES:
+        elif kind not in locations.HTTP and kind not in locations.CLOUD:
             raise SourceError(f"unsupported source {location!r}: use a path, http(s)://, s3://, gs:// or az://")
 
 
@@ -182,41 +174,19 @@ def _gzipped(location: str) -> bool:
 
 
 def _open_binary(location: str):
-    kind = scheme(location)
-    if kind in ("", "file"):
-        return open(location.removeprefix("file://"), "rb")
-    if kind in ("http", "https"):
-        return urllib.request.urlopen(_request(location), timeout=60)
-    return _fsspec_filesystem(kind).open(location, "rb")
-
-
-def _request(url: str) -> urllib.request.Request:
-    """An HTTP request for ``url``; a ``user:password@`` in it becomes basic authentication
-    (urllib would take it for part of the host name)."""
-    import base64
-    import urllib.parse
-
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None:
-        return urllib.request.Request(url)
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
-    request = urllib.request.Request(urllib.parse.urlunsplit(parts._replace(netloc=host)))
-    user = urllib.parse.unquote(parts.username) + ":" + urllib.parse.unquote(parts.password or "")
-    request.add_header("Authorization", "Basic " + base64.b64encode(user.encode()).decode())
-    return request
-
-
-def _fsspec_filesystem(kind: str):
-    """The fsspec filesystem for a cloud scheme; credentials come from the environment."""
+    """``locations.open_binary``, with a missing cloud package named as the source's problem."""
     try:
-        import fsspec
-
-        return fsspec.filesystem(kind)
+        return locations.open_binary(location)
     except ImportError:
-        package = FSSPEC_SCHEMES.get(kind, kind)
-        raise SourceError(
-            f"reading {kind}:// sources needs the {package} package: install the project with `uv sync --extra cloud`"
-        ) from None
+        raise _missing_package(location) from None
+
+
+def _missing_package(location: str) -> SourceError:
+    kind = locations.scheme(location)
+    return SourceError(
+        f"reading {kind}:// sources needs the {locations.cloud_package(location)} package: "
+        "install the project with `uv sync --extra cloud`"
+    )
 
 
 def connect(settings: dict[str, str] | None = None):
@@ -507,11 +477,14 @@ def columns(con, relation: str = "raw_observations") -> list[str]:
 
 
 def _enable_remote_reading(con, sources: list[str]) -> None:
-    kinds = {scheme(s) for s in sources}
-    if kinds & {"http", "https"}:
+    kinds = {locations.scheme(s) for s in sources}
+    if kinds & set(locations.HTTP):
         _load_httpfs(con)
-    for kind in sorted(kinds & set(FSSPEC_SCHEMES)):
-        con.register_filesystem(_fsspec_filesystem(kind))
+    for kind in sorted(kinds & set(locations.CLOUD)):
+        try:
+            con.register_filesystem(locations.filesystem(f"{kind}://"))
+        except ImportError:
+            raise _missing_package(f"{kind}://") from None
 
 
 def _load_httpfs(con) -> None:

@@ -18,7 +18,7 @@ import pins
 import pytest
 
 from scripts import board as boards
-from scripts import build, config, pins_adapter
+from scripts import build, config, locations, pins_adapter
 from scripts.errors import BuildError
 from tests.helpers import raw_rows, shipped_csv_with_line, snapshot, write_csv
 
@@ -384,7 +384,7 @@ def cloud_board(monkeypatch):
     """
     import fsspec
 
-    monkeypatch.setitem(boards.REMOTE_PROTOCOLS, "memory", "memory")
+    monkeypatch.setitem(locations.CLOUD, "memory", ("memory", "memory"))
     location = f"memory:///bucket-{os.getpid()}-{time.monotonic_ns()}/board"
     yield location
     fsspec.filesystem("memory").rm(location.split("://", 1)[1].rsplit("/", 1)[0], recursive=True)
@@ -451,7 +451,7 @@ def test_a_passing_error_of_the_file_system_deletes_nothing(cloud_board, monkeyp
     assert sorted(memory.find(root)) == before  # the half-written version too: nothing decided on an error
 
     monkeypatch.undo()
-    monkeypatch.setitem(boards.REMOTE_PROTOCOLS, "memory", "memory")
+    monkeypatch.setitem(locations.CLOUD, "memory", ("memory", "memory"))
     assert build.run([config.default_source()], cloud_board) == "up to date"  # now it can tell: repaired
     assert not memory.exists(half)
 

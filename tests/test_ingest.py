@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import ingest
+from scripts import ingest, locations
 from scripts.errors import SourceError
 from tests.helpers import raw_rows, shipped_csv_with_line, write_csv
 
@@ -134,7 +134,7 @@ def test_cloud_sources_are_read_through_fsspec(tmp_path, raw_csv, monkeypatch):
     # the hash, the CSV header and DuckDB's reads all go through the registered file system.
     import fsspec
 
-    monkeypatch.setitem(ingest.FSSPEC_SCHEMES, "memory", "memory")
+    monkeypatch.setitem(locations.CLOUD, "memory", ("memory", "memory"))
     memory = fsspec.filesystem("memory")
     bucket = f"/bucket-{tmp_path.name}"
     rows = raw_rows()
