@@ -20,21 +20,8 @@ from pathlib import Path
 
 from scripts import compare, config, ingest, pins_adapter, provenance
 from scripts.errors import BuildError, ResourceError, first_line
-from scripts.names import CHANGES_PIN, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
+from scripts.names import CHANGES_PIN, DESCRIPTIONS, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.progress import configure, log, step
-
-TABLE_DESCRIPTIONS = {
-    TIDY_PIN: "The tidy penguin observations, as the palmerpenguins package publishes them.",
-    "model_cv_metrics": "Cross-validated RMSE, MAE and R² of every candidate model, per fold.",
-    "model_test_metrics": "Every candidate's metrics on the held-out test split; `chosen` marks the pinned model.",
-    "model_test_predictions": "The pinned model's predictions against actual body mass on the test split.",
-    "model_importance": "Permutation importance of the pinned model's inputs (RMSE increase in g).",
-    "model_coefficients": "Coefficients of the linear candidates (grams per unit, or per category level).",
-    "build_history": "One row per complete build: when, from which data and code, how many penguins, "
-    "how its model scored, and how the model before it did on the penguins added since.",
-    "changes": "What changed since the build before: penguins added, removed and revised by species, island and "
-    "year, the means that moved, and the model's metrics then and now.",
-}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -249,7 +236,6 @@ def _explain_duckdb_failure(exc: Exception, settings: dict[str, str], workdir: P
 def write_board(target, location: str, artifacts: dict, meta: dict, data_changed_at: str) -> None:
     """Stage every pin, promote them, then promote the manifest that names them."""
     from scripts import board as boards
-    from scripts import summarize
 
     result = artifacts["model"]
     tables = {
@@ -262,7 +248,7 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
     }
     with step("pin") as info, boards.staging_board(location) as staged:
         for name, (table, rows) in tables.items():
-            description = TABLE_DESCRIPTIONS.get(name) or summarize.describe(name)
+            description = DESCRIPTIONS[name]
             staged.pin_write(
                 table,
                 name=name,
@@ -289,7 +275,7 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
             name=MANIFEST,
             type="json",
             title="build manifest",
-            description="The pins and versions of the last complete build, with its provenance.",
+            description=DESCRIPTIONS[MANIFEST],
             metadata=meta,
         )
         boards.promote(staged, target, MANIFEST)

@@ -61,13 +61,3 @@ def prepare(con) -> None:
         log.info("summarize %d sample strata got too few candidates: every row is a candidate", len(short))
         con.execute("SET VARIABLE every_row_a_candidate = true")
         con.execute(f"CREATE OR REPLACE TEMP TABLE sample_candidates AS {sql.load('sample_candidates')}")
-
-
-def describe(name: str) -> str:
-    """The leading comment of the summary's SQL file: what the table holds."""
-    lines = []
-    for line in sql.load(f"summaries/{name}").splitlines():
-        if not line.startswith("--"):
-            break
-        lines.append(line.removeprefix("--").strip())
-    return " ".join(lines) or name

@@ -74,6 +74,10 @@ def test_board_has_every_pin_with_provenance(built_board):
         assert meta.user["source_rows"] == 344
         assert meta.user["packages"]["duckdb"] == "1.5.5"
         assert "code_version" in meta.user and len(meta.user["code_hash"]) == 64
+    for name in ALL_PINS:  # a description for readers: one line, no code or SQL words
+        description = board.pin_meta(name).description
+        assert description and "\n" not in description and "`" not in description, name
+        assert not any(word in description for word in ("SQL", "DuckDB", "shift", "group_no")), name
     for name in TABLE_PINS:
         assert board.pin_meta(name).type == "parquet"
         assert board.pin_meta(name).user["rows"] == len(board.pin_read(name))

@@ -6,6 +6,7 @@ import pytest
 from palmerpenguins import load_penguins
 
 from scripts import clean, ingest, summarize
+from scripts.names import DESCRIPTIONS
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_one_table_per_sql_file(tables):
         "species_island_year_counts",
         "species_islands",
     ]
-    assert "species" in summarize.describe("species_island_year_counts")
+    assert set(tables) <= set(DESCRIPTIONS)  # each has a description for readers
 
 
 def test_overview(tables):
