@@ -48,9 +48,9 @@ JITTER = {
 def generate_sql(rows: int, real: str = "real_raw") -> str:
     """The query that makes ``rows`` synthetic raw rows from the relation ``real``."""
     from scripts.sql import identifier
-    from scripts.validate import RAW_COLUMNS
+    from scripts.validate import raw_columns
 
-    bounds = {c.name: (c.low, c.high) for c in RAW_COLUMNS}
+    bounds = {c.name: (c.low, c.high) for c in raw_columns()}
     replicates = -(-rows // REAL_ROWS)
     perturbed = []
     for column, (spread, decimals) in JITTER.items():

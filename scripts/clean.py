@@ -8,27 +8,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts import sql
+from scripts import dataset, sql
+from scripts.ingest import RAW_VIEW
 
-# The columns of the table the palmerpenguins package publishes, in its order.
-PUBLISHED_COLUMNS = (
-    "species",
-    "island",
-    "bill_length_mm",
-    "bill_depth_mm",
-    "flipper_length_mm",
-    "body_mass_g",
-    "sex",
-    "year",
-)
+# The raw columns besides the measurements that clean.sql reads.
+RAW_KEPT = ("Species", "Island", "Sex", "Date Egg", "studyName", "Sample Number")
 # With species, what tells one observation from another across builds.
 KEY_COLUMNS = ("study_name", "species", "sample_number")
-TIDY_COLUMNS = (*PUBLISHED_COLUMNS, "study_name", "sample_number")
+
+
+def published_columns() -> tuple[str, ...]:
+    """The columns of the table the palmerpenguins package publishes, in its order,
+    with the measurements of ``scripts/dataset.py`` (decimals first, as clean.sql writes them)."""
+    measured = [m.name for m in dataset.MEASUREMENTS if not m.whole] + [m.name for m in dataset.MEASUREMENTS if m.whole]
+    return ("species", "island", *measured, "sex", "year")
+
+
+def tidy_columns() -> tuple[str, ...]:
+    """Every column of the tidy table, in its order: the published ones, then the key."""
+    return (*published_columns(), "study_name", "sample_number")
 
 
 def clean(con, out: Path) -> int:
     """Write the tidy table to ``out`` (Parquet), define the view ``penguins``; return its rows."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    dataset.register(con)
+    # The raw columns clean.sql reads, each measurement under its tidy name: an
+    # alias per column of the description, so clean.sql can select them by the names it lists.
+    columns = [sql.identifier(name) for name in RAW_KEPT]
+    columns += [f"{sql.identifier(m.raw)} AS {sql.identifier(m.name)}" for m in dataset.MEASUREMENTS]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw_measured AS SELECT {', '.join(columns)} FROM {RAW_VIEW}")
     # preserve_insertion_order keeps the raw row order, as the published table does.
     con.execute(f"COPY ({sql.load('clean')}) TO {sql.literal(str(out))} (FORMAT parquet, COMPRESSION zstd)")
     con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({sql.literal(str(out))})")

@@ -25,10 +25,11 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 
-from scripts import sql
+from scripts import dataset, sql
 from scripts.errors import BoardError, GateError, Violation, first_line
 from scripts.names import CHANGES_PIN, HISTORY_PIN, TIDY_PIN
 from scripts.progress import log
+from scripts.train import TARGET
 
 # The last build's tables the comparison reads (besides the tidy table and the model).
 REFERENCE_TABLES = ("measurement_stats", "species_island_year_counts", "model_test_metrics", "species_islands")
@@ -44,7 +45,6 @@ UNLOADABLE = (OSError, ValueError, TypeError, AttributeError, ImportError, KeyEr
 # How many revised observations the changes pin lists by name.
 LISTED_REVISIONS = 20
 KEY = ("study_name", "species", "sample_number")
-FEATURES_AND_TARGET = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
 METRICS = (("rmse", "test RMSE (g)"), ("mae", "test MAE (g)"), ("r2", "test R²"))
 
 
@@ -155,6 +155,8 @@ def compare(con, reference: Reference, current: dict, *, max_revised: float, max
     if reference.tidy is not None:
         previous = f"SELECT * FROM read_parquet({sql.literal(reference.tidy)})"
         con.execute(f"CREATE OR REPLACE TEMP VIEW previous_penguins AS {previous}")
+        dataset.register(con)
+        con.execute("SET VARIABLE compared_columns = ?", [compared_columns(con)])
         con.execute(f"CREATE OR REPLACE TEMP TABLE row_changes AS {sql.load('compare/row_changes')}")
         counts = con.execute(sql.load("compare/row_change_counts")).df()
         totals = {
@@ -177,6 +179,15 @@ def compare(con, reference: Reference, current: dict, *, max_revised: float, max
     if violations:
         raise GateError(violations)
     return Comparison(counts, totals, revisions, revised_columns, drift)
+
+
+def compared_columns(con) -> list[str]:
+    """The columns a revision is looked for in: island, the measurements, sex and year,
+    in the tidy table's order, where both builds have them (a measurement added to
+    ``scripts/dataset.py`` since the last build is new everywhere, not a revision)."""
+    now = [row[0] for row in con.execute("DESCRIBE penguins").fetchall()]
+    then = {row[0] for row in con.execute("DESCRIBE previous_penguins").fetchall()}
+    return [name for name in now if name in then and name not in KEY]
 
 
 def _revisions(con) -> tuple[list[dict], dict[str, int]]:
@@ -275,12 +286,12 @@ def check_drift(drift, max_sd: float) -> list[Violation]:
 def added_sample(con):
     """Up to ``SCORED_ROWS`` penguins added since the last build with every measurement and sex,
     picked by a hash of their key (the same rows for the same data)."""
-    measured = " AND ".join(f"{c} IS NOT NULL" for c in (*FEATURES_AND_TARGET, "sex"))
+    dataset.register(con)
     return con.execute(
         f"""
-        SELECT species, island, sex, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g
+        SELECT species, island, sex, COLUMNS(getvariable('measurements'))
         FROM row_changes
-        WHERE change = 'added' AND {measured}
+        WHERE change = 'added' AND sex IS NOT NULL AND COLUMNS(getvariable('measurements')) IS NOT NULL
         ORDER BY hash({", ".join(KEY)}), {", ".join(KEY)}
         LIMIT {SCORED_ROWS}
         """
@@ -303,20 +314,11 @@ def score_previous_model(reference: Reference, rows, model_pin: str) -> dict:
         model = vetiver.VetiverModel.from_pin(reference.board, model_pin, version=version)
         features = list(model.prototype.model_fields)
         predicted = np.asarray(model.model.predict(rows[features]), dtype=float)
-    except (
-        OSError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        ImportError,
-        KeyError,
-        EOFError,
-        pickle.UnpicklingError,
-    ) as exc:
+    except UNLOADABLE as exc:
         note = f"the last build's model (version {version}) could not be scored here: {first_line(exc)}"
         log.info("compare   %s", note)
         return {"rows": len(rows), "note": note}
-    return {"rows": len(rows), **metrics(rows["body_mass_g"].to_numpy(dtype=float), predicted)}
+    return {"rows": len(rows), **metrics(rows[TARGET].to_numpy(dtype=float), predicted)}
 
 
 def metrics(actual, predicted) -> dict:

@@ -353,9 +353,9 @@ def distinct_names(header: list[str]) -> list[str]:
     >>> distinct_names(["species", "Species", "Island", "island"])
     ['species_1', 'Species', 'Island', 'island_1']
     """
-    from scripts.validate import RAW_COLUMNS
+    from scripts.validate import raw_columns
 
-    layout = {c.name for c in RAW_COLUMNS}
+    layout = {c.name for c in raw_columns()}
     taken = {h.lower() for h in header if h in layout} | {SOURCE_FILE.lower(), ROW_IN_FILE.lower()}
     names = []
     for h in header:

@@ -5,23 +5,19 @@ Each file ``scripts/sql/summaries/<name>.sql`` is one query over the tidy
 where a number on the site comes from, open the file named like the pin.
 Every result is small whatever the raw size (aggregates, fixed-width bins, a
 capped sample), so pandas only ever holds small tables here.
-``sql/measurement_values.sql``, ``sql/measurement_sums.sql``,
-``sql/sample_strata.sql`` and ``sql/sample_candidates.sql`` run first: small
-temporary tables that several summaries (and the training sample) are
-computed from.
+``prepare`` runs first: small temporary tables (``sql/measurement_*.sql``,
+``sql/sample_*.sql``) that several summaries (and the training sample) are
+computed from. Which measurements there are comes from ``scripts/dataset.py``.
 """
 
 from __future__ import annotations
 
-from scripts import sql
+from scripts import dataset, sql
 from scripts.progress import log
 
 SUMMARY_DIR = sql.SQL_DIR / "summaries"
-# How many rows of each sample stratum sql/sample_candidates.sql lets through,
-# before the margin (the share is set in sql/sample_strata.sql): at least the
-# most that either sample keeps per stratum (250 in
-# summaries/scatter_sample.sql, 2,000 in training_sample.sql).
-CANDIDATES_PER_STRATUM = 2000
+# The small tables computed from the passes, in the order they need each other.
+DERIVED = ("measurement_values", "measurement_groups", "measurement_sums", "sample_strata", "sample_candidates")
 
 
 def summary_names() -> list[str]:
@@ -41,20 +37,30 @@ def summarize(con) -> dict:
 def prepare(con) -> None:
     """Keep the small tables the summaries and the training sample are computed from.
 
-    Three passes over the tidy rows, so that no summary needs one: the count of each
-    measurement value (``measurement_values``: statistics, quantiles,
-    histograms); counts and sums, squares and pairwise products of the
-    measurements by species, island, sex, year and missingness
-    (``measurement_sums``: counts, missing values, the overview, means and
-    spreads by year, correlations, least-squares lines); the strata of the two
-    samples with their sizes (``sample_strata``, from the sums, no pass); and
-    the few rows each sample stratum can pick from (``sample_candidates``). If a
-    stratum got fewer candidates than it may need (beyond 8 standard deviations of bad
-    luck), every row becomes a candidate, so the samples never change.
+    One pass over the tidy rows per measurement of ``scripts/dataset.py``
+    (``measurement_passes``: the rows grouped by species, island, sex, year,
+    which measurements are present and the measurement's value, with counts and
+    the sum of every measurement), and no more: from it come the count of each
+    value (``measurement_values``: statistics, quantiles, histograms), the
+    groups (``measurement_groups``: counts, missing values, the overview) and
+    the sums, squares and pairwise products (``measurement_sums``: means and
+    spreads by year, correlations, least-squares lines). Then the strata of the
+    two samples with their sizes (``sample_strata``, no pass) and the few rows
+    each sample stratum can pick from (``sample_candidates``, one pass). If a
+    stratum got fewer candidates than it may need (beyond 8 standard deviations
+    of bad luck), every row becomes a candidate, so the samples never change.
     """
-    con.execute("SET VARIABLE candidates_per_stratum = ?", [CANDIDATES_PER_STRATUM])
+    dataset.register(con)
+    caps = max(dataset.SCATTER_PER_STRATUM, dataset.TRAINING_PER_STRATUM)
+    con.execute("SET VARIABLE candidates_per_stratum = ?", [caps])
     con.execute("SET VARIABLE every_row_a_candidate = false")
-    for shared in ("measurement_values", "measurement_sums", "sample_strata", "sample_candidates"):
+    for number, name in enumerate(dataset.measurement_names()):
+        con.execute("SET VARIABLE measurement = ?", [[name]])
+        if number == 0:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE measurement_passes AS {sql.load('measurement_passes')}")
+        else:
+            con.execute(f"INSERT INTO measurement_passes {sql.load('measurement_passes')}")
+    for shared in DERIVED:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {sql.load(shared)}")
     short = con.execute(sql.load("sample_candidates_short")).fetchall()
     if short:

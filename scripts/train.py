@@ -14,23 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scripts import sql
+from scripts import dataset, sql
 
 TARGET = "body_mass_g"
-NUMERIC = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm")
 CATEGORICAL = ("species", "island", "sex")
 REFERENCE_FEATURES = ("bill_length_mm", "species", "sex")
-ALL_FEATURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "species", "island", "sex")
 SEED = 20240101
 FOLDS = 5
 TEST_SHARE = 0.2
-# The raw LTER column each numeric model input comes from (scripts/sql/clean.sql):
-# the API accepts a number within that column's plausible range in the gate.
-RAW_SOURCE_OF = {
-    "bill_length_mm": "Culmen Length (mm)",
-    "bill_depth_mm": "Culmen Depth (mm)",
-    "flipper_length_mm": "Flipper Length (mm)",
-}
 BASELINE = "mean baseline"
 REFERENCE = "linear: bill length, species, sex"
 
@@ -43,22 +34,30 @@ class Candidate:
     description: str
 
 
-CANDIDATES = (
-    Candidate(BASELINE, (), "mean", "Predicts the mean body mass of the training penguins."),
-    Candidate(REFERENCE, REFERENCE_FEATURES, "linear", "The reference model: ordinary least squares."),
-    Candidate(
-        "linear: all measurements",
-        ALL_FEATURES,
-        "linear",
-        "Ordinary least squares on every measurement, species, island and sex.",
-    ),
-    Candidate(
-        "gradient boosting: all measurements",
-        ALL_FEATURES,
-        "boosting",
-        "Histogram gradient-boosted trees on every measurement, species, island and sex.",
-    ),
-)
+def numeric_features() -> tuple[str, ...]:
+    """Every measurement but the target (``scripts/dataset.py``), in the tidy table's order."""
+    return tuple(name for name in dataset.measurement_names() if name != TARGET)
+
+
+def candidates() -> tuple[Candidate, ...]:
+    """The models that compete, the richer ones on every measurement of the description."""
+    every = (*numeric_features(), *CATEGORICAL)
+    return (
+        Candidate(BASELINE, (), "mean", "Predicts the mean body mass of the training penguins."),
+        Candidate(REFERENCE, REFERENCE_FEATURES, "linear", "The reference model: ordinary least squares."),
+        Candidate(
+            "linear: all measurements",
+            every,
+            "linear",
+            "Ordinary least squares on every measurement, species, island and sex.",
+        ),
+        Candidate(
+            "gradient boosting: all measurements",
+            every,
+            "boosting",
+            "Histogram gradient-boosted trees on every measurement, species, island and sex.",
+        ),
+    )
 
 
 @dataclass
@@ -76,19 +75,17 @@ class TrainResult:
 def input_domain(features, train_rows) -> dict:
     """The inputs the model answers for, per feature, pinned with it for the API.
 
-    A number must lie within the gate's plausible range of the raw column it
-    comes from (``{"min", "max", "unit"}``); a category must be one the model
-    learned (``{"values"}``): an unknown species would otherwise get the
-    prediction of no species at all.
+    A measurement must lie within the gate's plausible range
+    (``{"min", "max", "unit"}``, from ``scripts/dataset.py``); a category must
+    be one the model learned (``{"values"}``): an unknown species would
+    otherwise get the prediction of no species at all.
     """
-    from scripts.validate import RAW_COLUMNS
-
-    raw = {column.name: column for column in RAW_COLUMNS}
+    measured = set(dataset.measurement_names())
     domain = {}
     for feature in features:
-        if feature in RAW_SOURCE_OF:
-            column = raw[RAW_SOURCE_OF[feature]]
-            domain[feature] = {"min": column.low, "max": column.high, "unit": column.unit}
+        if feature in measured:
+            m = dataset.find(feature)
+            domain[feature] = {"min": m.low, "max": m.high, "unit": m.unit}
         else:
             domain[feature] = {"values": sorted(str(v) for v in train_rows[feature].dropna().unique())}
     return domain
@@ -134,7 +131,7 @@ def make_pipeline(candidate: Candidate):
     from sklearn.preprocessing import OneHotEncoder
 
     categorical = [f for f in candidate.features if f in CATEGORICAL]
-    numeric = [f for f in candidate.features if f in NUMERIC]
+    numeric = [f for f in candidate.features if f in numeric_features()]
     prepare = ColumnTransformer(
         [
             ("num", "passthrough", numeric),
@@ -230,8 +227,9 @@ def train(sample, max_rmse_ratio: float = 0.75) -> TrainResult:
     folds = KFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     scoring = {"rmse": "neg_root_mean_squared_error", "mae": "neg_mean_absolute_error", "r2": "r2"}
 
+    competing = candidates()
     cv_rows, fitted = [], {}
-    for candidate in CANDIDATES:
+    for candidate in competing:
         scores = cross_validate(
             make_pipeline(candidate),
             _inputs(train_rows, candidate),
@@ -253,10 +251,10 @@ def train(sample, max_rmse_ratio: float = 0.75) -> TrainResult:
     cv_metrics = pd.DataFrame(cv_rows)
     mean_rmse = cv_metrics.groupby("model", sort=False)["rmse"].mean()
     check_skill(mean_rmse, max_rmse_ratio)
-    chosen = next(c for c in CANDIDATES if c.name == mean_rmse.idxmin())
+    chosen = next(c for c in competing if c.name == mean_rmse.idxmin())
 
     test_rows_out = []
-    for candidate in CANDIDATES:
+    for candidate in competing:
         predicted = fitted[candidate.name].predict(_inputs(test_rows, candidate))
         actual = test_rows[TARGET]
         test_rows_out.append(
@@ -297,7 +295,7 @@ def train(sample, max_rmse_ratio: float = 0.75) -> TrainResult:
     ).sort_values("rmse_increase_mean", ascending=False, ignore_index=True)
 
     coefficients = []
-    for candidate in CANDIDATES:
+    for candidate in competing:
         if candidate.estimator != "linear":
             continue
         pipeline = fitted[candidate.name]

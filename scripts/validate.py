@@ -2,7 +2,7 @@
 
 Every rule is checked before anything is written. One pass over
 ``raw_observations`` counts the rows with each distinct value of each column in
-``RAW_COLUMNS`` (``profile_sql``); every rule is then counted over those few
+``raw_columns()`` (``profile_sql``); every rule is then counted over those few
 values, and one more pass screens the observation keys for repeats
 (``_keys_may_repeat``). A required column must be in every source file, not
 just in their union (``_missing_from_some_files``). Examples are looked up only for the rules that fail.
@@ -14,18 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scripts import dataset
 from scripts.errors import GateError, Violation
 from scripts.ingest import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE, file_columns, short_name
 from scripts.sql import identifier, literal
 from scripts.text import plural, words
 
-SPECIES = (
-    "Adelie Penguin (Pygoscelis adeliae)",
-    "Chinstrap penguin (Pygoscelis antarctica)",
-    "Gentoo penguin (Pygoscelis papua)",
-)
-ISLANDS = ("Biscoe", "Dream", "Torgersen")
-SEXES = ("MALE", "FEMALE")
 # One observation: a sample number within a study season and species.
 OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
 # The key as the tidy table holds it (scripts/sql/clean.sql): text trimmed, the
@@ -57,22 +51,27 @@ class RawColumn:
     measurement: bool = False  # must not be entirely missing
 
 
-# Plausible ranges are generous bounds for adult pygoscelid penguins (the shipped
-# data spans bill 32–60 mm, depth 13–22 mm, flipper 172–231 mm, mass 2.7–6.3 kg).
-RAW_COLUMNS = (
-    RawColumn("studyName", "text", not_null=True),
-    RawColumn("Sample Number", "integer", not_null=True, low=1, high=100_000),
-    RawColumn("Species", "text", not_null=True, allowed=SPECIES),
-    RawColumn("Island", "text", not_null=True, allowed=ISLANDS),
-    RawColumn("Date Egg", "date", not_null=True, low="1990-01-01", high="today"),
-    RawColumn("Culmen Length (mm)", "number", low=25, high=70, unit="mm", measurement=True),
-    RawColumn("Culmen Depth (mm)", "number", low=10, high=30, unit="mm", measurement=True),
-    RawColumn("Flipper Length (mm)", "number", low=150, high=250, unit="mm", measurement=True),
-    RawColumn("Body Mass (g)", "number", low=2000, high=7000, unit="g", measurement=True),
-    RawColumn("Sex", "text", allowed=SEXES),
-    RawColumn("Delta 15 N (o/oo)", "number", required=False, low=5, high=15, unit="‰"),
-    RawColumn("Delta 13 C (o/oo)", "number", required=False, low=-30, high=-20, unit="‰"),
-)
+def raw_columns() -> tuple[RawColumn, ...]:
+    """Every raw LTER column the gate knows, with what it expects of it.
+
+    The measurements, their ranges and the known categories come from the one
+    description of the data (``scripts/dataset.py``), read at call time.
+    """
+    measured = tuple(
+        RawColumn(m.raw, "number", low=m.low, high=m.high, unit=m.unit, measurement=True) for m in dataset.MEASUREMENTS
+    )
+    return (
+        RawColumn("studyName", "text", not_null=True),
+        RawColumn("Sample Number", "integer", not_null=True, low=1, high=100_000),
+        RawColumn("Species", "text", not_null=True, allowed=dataset.SPECIES),
+        RawColumn("Island", "text", not_null=True, allowed=dataset.ISLANDS),
+        RawColumn("Date Egg", "date", not_null=True, low="1990-01-01", high="today"),
+        *measured,
+        RawColumn("Sex", "text", allowed=dataset.SEXES),
+        # Stable isotope ratios: checked when present, not published.
+        RawColumn("Delta 15 N (o/oo)", "number", required=False, low=5, high=15, unit="‰"),
+        RawColumn("Delta 13 C (o/oo)", "number", required=False, low=-30, high=-20, unit="‰"),
+    )
 
 
 def parsed(column: RawColumn) -> str:
@@ -90,7 +89,7 @@ def _literal(value, kind: str) -> str:
 def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
     """Every row-level rule as ``(rule, column, failing-row SQL, what it means)``."""
     rules = []
-    for col in RAW_COLUMNS:
+    for col in raw_columns():
         if col.name not in present:
             continue
         raw = identifier(col.name)
@@ -141,7 +140,8 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
     Returns the row count and the number of missing measurement values on success.
     """
     present = {row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
-    missing = [c for c in RAW_COLUMNS if c.required and c.name not in present]
+    known = raw_columns()
+    missing = [c for c in known if c.required and c.name not in present]
     if missing:
         raise GateError(
             [
@@ -156,10 +156,10 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
         )
 
     violations = _missing_from_some_files(con) if relation == RAW_VIEW else []
-    checked = [c for c in RAW_COLUMNS if c.name in present]
+    checked = [c for c in known if c.name in present]
     con.execute(f"CREATE OR REPLACE TEMP TABLE gate_profile AS {profile_sql(checked, relation)}")
     rules = rule_conditions(present)
-    measurements = [c for c in RAW_COLUMNS if c.measurement]
+    measurements = [c for c in known if c.measurement]
     in_set = "__column = {}".format
     selects = [f"sum(__rows) FILTER ({in_set(literal(checked[0].name))})"]
     selects += [f"sum(__rows) FILTER ({in_set(literal(col.name))} AND ({cond}))" for _, col, cond, _ in rules]
@@ -220,7 +220,7 @@ def _missing_from_some_files(con) -> list[Violation]:
     """
     files = file_columns(con)
     violations = []
-    for col in RAW_COLUMNS:
+    for col in raw_columns():
         lacking = [location for location, names in files.items() if col.required and col.name not in names]
         if lacking and len(lacking) < len(files):
             shown = ", ".join(short_name(location) for location in lacking)

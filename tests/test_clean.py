@@ -22,9 +22,9 @@ def tidy_from(sources: list[str], tmp_path) -> pd.DataFrame:
 
 def assert_equals_published(tidy: pd.DataFrame) -> None:
     published = load_penguins()
-    assert list(tidy.columns) == list(clean.TIDY_COLUMNS)
-    assert list(clean.PUBLISHED_COLUMNS) == list(published.columns)
-    tidy = tidy[list(clean.PUBLISHED_COLUMNS)]
+    assert list(tidy.columns) == list(clean.tidy_columns())
+    assert list(clean.published_columns()) == list(published.columns)
+    tidy = tidy[list(clean.published_columns())]
     # Compare values, not storage types: the published CSV reads integers with
     # missing values as floats.
     pd.testing.assert_frame_equal(

@@ -31,7 +31,7 @@ def test_sample_has_complete_rows_only(sample):
 
 def test_every_candidate_is_cross_validated(result):
     cv = result.tables["model_cv_metrics"]
-    assert cv.groupby("model").size().to_dict() == {c.name: train.FOLDS for c in train.CANDIDATES}
+    assert cv.groupby("model").size().to_dict() == {c.name: train.FOLDS for c in train.candidates()}
     assert (cv["rmse"] > 0).all()
 
 

@@ -1,41 +1,43 @@
--- Counts and sums of the measurements, their squares and their pairwise
--- products, by species, island, sex, year and which measurements are missing
--- (a few hundred groups at most, one pass over the rows, plain sums). Counts by
--- species, island and year, missing values, the overview, and the sizes of the
--- sample strata add these groups up; means, spreads, correlations and
--- least-squares lines are computed exactly from the sums, for any grouping of
--- these keys; a pair uses only the groups where both measurements are present
--- (pairwise complete). This costs far less than a pass per table or DuckDB's
--- corr/regr/stddev aggregates over every row.
--- a = bill length, b = bill depth, c = flipper length, d = body mass; values are
--- shifted by a constant near their mean (the middle of the gate's plausible
--- range, kept in shift_a … shift_d) so the sums of squares stay small and the
--- variances keep their precision (the shifted-data algorithm).
--- group_no numbers the groups in key order: summaries add groups up in that
--- order (sum(x ORDER BY group_no)), never in the order a hash table returns them.
--- (Within a group, DuckDB adds rows up in parallel, so on big data a rebuild can
--- differ in the last bits.)
+-- Counts and sums of every pair of measurements (x, y), and of each
+-- measurement with itself (x = y), in each group of `measurement_groups`
+-- where both are present (pairwise complete): n, sx, sy, sxx, syy, sxy.
+-- Means, spreads, correlations and least-squares lines are computed exactly
+-- from these sums, for any grouping of the groups' keys, with no pass over the
+-- rows. Values are shifted by the middle of the gate's plausible range
+-- (shift_x, shift_y, from scripts/dataset.py) so the sums of squares stay
+-- small and the variances keep their precision (the shifted-data algorithm).
+-- Sums run in value order, so the same data gives the same numbers.
 -- summarize.py keeps it as the temporary table `measurement_sums`.
-WITH shifted AS (
-    SELECT species, island, sex, year,
-           CAST(bill_length_mm AS DOUBLE) - 47.5     AS a,
-           CAST(bill_depth_mm AS DOUBLE) - 20.0      AS b,
-           CAST(flipper_length_mm AS DOUBLE) - 200.0 AS c,
-           CAST(body_mass_g AS DOUBLE) - 4500.0      AS d
-    FROM penguins
+WITH passes AS (
+    SELECT g.group_no, p.*
+    FROM (SELECT *, list_value(*COLUMNS('^has_')) AS pattern FROM measurement_passes) p
+    JOIN measurement_groups g
+      ON g.species = p.species AND g.island = p.island AND g.sex IS NOT DISTINCT FROM p.sex
+     AND g.year = p.year AND g.pattern = p.pattern
+    WHERE p.value IS NOT NULL
 ),
-sums AS (
-    SELECT species, island, sex, year,
-           a IS NOT NULL AS has_a, b IS NOT NULL AS has_b, c IS NOT NULL AS has_c, d IS NOT NULL AS has_d,
-           count(*) AS n,
-           sum(a) AS sa, sum(b) AS sb, sum(c) AS sc, sum(d) AS sd,
-           sum(a * a) AS saa, sum(b * b) AS sbb, sum(c * c) AS scc, sum(d * d) AS sdd,
-           sum(a * b) AS sab, sum(a * c) AS sac, sum(a * d) AS sad,
-           sum(b * c) AS sbc, sum(b * d) AS sbd, sum(c * d) AS scd
-    FROM shifted
-    GROUP BY species, island, sex, year, has_a, has_b, has_c, has_d
+own AS (
+    -- each measurement over the rows of a group where it is present
+    SELECT group_no, measurement, any_value(m.shift) AS shift, sum(n) AS n,
+           sum(n * (value - m.shift) ORDER BY value) AS s,
+           sum(n * (value - m.shift) * (value - m.shift) ORDER BY value) AS ss
+    FROM passes JOIN measurements m ON m.name = passes.measurement
+    GROUP BY group_no, measurement
+),
+crossed AS (
+    -- the sum of x * y is the sum, over the values v of x, of v times the sum of y
+    -- over the rows with that value (with_<y>; NULL where y is missing)
+    SELECT group_no, measurement AS x, substr(other, length('with_') + 1) AS y,
+           sum((value - mx.shift) * (other_sum - n * my.shift) ORDER BY value) AS sxy
+    FROM passes UNPIVOT (other_sum FOR other IN (COLUMNS('^with_')))
+    JOIN measurements mx ON mx.name = measurement
+    JOIN measurements my ON 'with_' || my.name = other
+    GROUP BY group_no, x, y
 )
-SELECT row_number() OVER (ORDER BY species, island, sex, year, has_a, has_b, has_c, has_d) AS group_no,
-       *,
-       47.5 AS shift_a, 20.0 AS shift_b, 200.0 AS shift_c, 4500.0 AS shift_d
-FROM sums
+SELECT c.group_no, g.species, g.island, g.sex, g.year, c.x, c.y,
+       ox.n, ox.s AS sx, oy.s AS sy, ox.ss AS sxx, oy.ss AS syy, c.sxy,
+       ox.shift AS shift_x, oy.shift AS shift_y
+FROM crossed c
+JOIN own ox ON ox.group_no = c.group_no AND ox.measurement = c.x
+JOIN own oy ON oy.group_no = c.group_no AND oy.measurement = c.y
+JOIN measurement_groups g ON g.group_no = c.group_no

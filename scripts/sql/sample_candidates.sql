@@ -17,8 +17,7 @@ WITH cutoffs AS (
 ),
 hashed AS (
     SELECT *,
-           hash(species, island, sex, year, bill_length_mm, bill_depth_mm,
-                flipper_length_mm, body_mass_g) AS row_hash
+           hash(species, island, sex, year, *COLUMNS(getvariable('measurements'))) AS row_hash
     FROM penguins
     WHERE bill_length_mm IS NOT NULL
 ),

@@ -6,11 +6,14 @@
 -- deviations.
 SELECT s.sample, s.species, s.island, s.sex, s.rows, count(c.row_hash) AS candidates
 FROM sample_strata s
-LEFT JOIN sample_candidates c
+LEFT JOIN (
+    -- complete: every measurement present (list_count counts the values that are not NULL)
+    SELECT *, list_count(list_value(*COLUMNS(getvariable('measurements')))) = len(getvariable('measurements')) AS complete
+    FROM sample_candidates
+) c
        ON c.species = s.species AND c.sex IS NOT DISTINCT FROM s.sex
       AND (s.sample = 'training' OR c.island = s.island)
-      AND (s.sample = 'scatter' OR (c.bill_depth_mm IS NOT NULL
-           AND c.flipper_length_mm IS NOT NULL AND c.body_mass_g IS NOT NULL))
+      AND (s.sample = 'scatter' OR c.complete)
       AND (s.share >= 1 OR CAST(c.row_hash AS DOUBLE) < s.share * 18446744073709551616.0)
 GROUP BY s.sample, s.species, s.island, s.sex, s.rows
 HAVING count(c.row_hash) < least(s.rows, getvariable('candidates_per_stratum'))

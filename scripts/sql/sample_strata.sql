@@ -4,19 +4,24 @@
 -- length; training_sample takes species x sex among the penguins with sex and
 -- every measurement (island is NULL there). Sizes are added up from the groups
 -- of `measurement_sums`. The share is set so that about `candidates_per_stratum`
--- rows (at least what either sample keeps per stratum) plus a margin of 8
+-- rows (the larger of the two samples' caps) plus a margin of 8
 -- standard deviations pass; a share of 1 or more lets the whole stratum pass.
 -- summarize.py keeps it as the temporary table `sample_strata`.
 WITH sizes AS (
-    SELECT 'scatter' AS sample, species, island, sex,
-           coalesce(sum(n) FILTER (WHERE has_a), 0) AS rows
+    SELECT 'scatter' AS sample, species, island, sex, coalesce(sum(n), 0) AS rows
     FROM measurement_sums
+    WHERE x = 'bill_length_mm' AND y = 'bill_length_mm'
     GROUP BY species, island, sex
     UNION ALL
-    SELECT 'training', species, NULL, sex,
-           coalesce(sum(n) FILTER (WHERE has_a AND has_b AND has_c AND has_d), 0)
-    FROM measurement_sums
-    WHERE sex IS NOT NULL
+    -- the groups where every measurement is present: as many present as described
+    SELECT 'training', species, NULL, sex, coalesce(sum(n), 0)
+    FROM (
+        SELECT any_value(species) AS species, any_value(sex) AS sex, any_value(n) AS n
+        FROM measurement_sums
+        WHERE x = y AND sex IS NOT NULL
+        GROUP BY group_no
+        HAVING count(*) = len(getvariable('measurements'))
+    )
     GROUP BY species, sex
 )
 SELECT sample, species, island, sex, rows,

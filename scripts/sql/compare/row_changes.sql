@@ -11,19 +11,19 @@
 -- revision could hide only if two different rows hashed to sums equal mod 2^64
 -- and more: a chance of about 1 in 2^64 per group.
 -- `revisions` lists, for a changed observation, each column whose value changed
--- with the old and the new value as text; `added` rows keep their values, so the
--- last build's model can be scored on them (compare.py).
+-- with the old and the new value as text (the compared columns are the
+-- variable `compared_columns`: island, the measurements of scripts/dataset.py,
+-- sex and year); `added` rows keep their values, so the last build's model can
+-- be scored on them (compare.py).
 -- compare.py keeps it as the temporary table `row_changes`.
 WITH previous_groups AS (
     SELECT study_name, species, count(*) AS n,
-           sum(hash(sample_number, island, bill_length_mm, bill_depth_mm, flipper_length_mm,
-                    body_mass_g, sex, year)) AS fingerprint
+           sum(hash(sample_number, *COLUMNS(getvariable('compared_columns')))) AS fingerprint
     FROM previous_penguins GROUP BY study_name, species
 ),
 current_groups AS (
     SELECT study_name, species, count(*) AS n,
-           sum(hash(sample_number, island, bill_length_mm, bill_depth_mm, flipper_length_mm,
-                    body_mass_g, sex, year)) AS fingerprint
+           sum(hash(sample_number, *COLUMNS(getvariable('compared_columns')))) AS fingerprint
     FROM penguins GROUP BY study_name, species
 ),
 changed AS (
@@ -32,42 +32,58 @@ changed AS (
     WHERE p.n IS DISTINCT FROM c.n OR p.fingerprint IS DISTINCT FROM c.fingerprint
 ),
 p AS (SELECT * FROM previous_penguins SEMI JOIN changed USING (study_name, species)),
-c AS (SELECT * FROM penguins SEMI JOIN changed USING (study_name, species))
+c AS (SELECT * FROM penguins SEMI JOIN changed USING (study_name, species)),
+paired AS (
+    -- each observation of the changed groups: added, removed, or in both builds
+    SELECT coalesce(c.study_name, p.study_name) AS study_name,
+           coalesce(c.species, p.species) AS species,
+           coalesce(c.sample_number, p.sample_number) AS sample_number,
+           coalesce(c.island, p.island) AS island,
+           coalesce(c.year, p.year) AS year,
+           CASE WHEN p.sample_number IS NULL THEN 'added'
+                WHEN c.sample_number IS NULL THEN 'removed'
+                ELSE 'revised' END AS change
+    FROM p
+    FULL OUTER JOIN c
+      ON p.study_name = c.study_name AND p.species = c.species AND p.sample_number = c.sample_number
+),
+old_values AS (
+    -- the compared columns of the changed groups, one row per column, as text
+    SELECT * FROM (
+        SELECT study_name, species, sample_number,
+               CAST(COLUMNS(getvariable('compared_columns')) AS VARCHAR)
+        FROM p
+    ) UNPIVOT INCLUDE NULLS (old FOR "column" IN (COLUMNS(getvariable('compared_columns'))))
+),
+new_values AS (
+    SELECT * FROM (
+        SELECT study_name, species, sample_number,
+               CAST(COLUMNS(getvariable('compared_columns')) AS VARCHAR)
+        FROM c
+    ) UNPIVOT INCLUDE NULLS (new FOR "column" IN (COLUMNS(getvariable('compared_columns'))))
+),
+positions AS (
+    SELECT unnest(getvariable('compared_columns')) AS "column",
+           generate_subscripts(getvariable('compared_columns'), 1) AS position
+),
+revised AS (
+    SELECT study_name, species, sample_number,
+           list({'column': "column", 'old': old, 'new': new} ORDER BY position) AS revisions
+    FROM old_values
+    JOIN new_values USING (study_name, species, sample_number, "column")
+    JOIN positions USING ("column")
+    WHERE old IS DISTINCT FROM new
+    GROUP BY study_name, species, sample_number
+),
+current_values AS (
+    -- what an added or revised observation holds now (the last model is scored on the added)
+    SELECT study_name, species, sample_number, sex, COLUMNS(getvariable('measurements')) FROM c
+)
 SELECT
-    coalesce(c.species, p.species)             AS species,
-    coalesce(c.island, p.island)               AS island,
-    coalesce(c.year, p.year)                   AS year,
-    coalesce(c.study_name, p.study_name)       AS study_name,
-    coalesce(c.sample_number, p.sample_number) AS sample_number,
-    CASE WHEN p.sample_number IS NULL THEN 'added'
-         WHEN c.sample_number IS NULL THEN 'removed'
-         ELSE 'revised' END                    AS change,
-    list_filter([
-        CASE WHEN p.island IS DISTINCT FROM c.island
-             THEN {'column': 'island', 'old': CAST(p.island AS VARCHAR), 'new': CAST(c.island AS VARCHAR)} END,
-        CASE WHEN p.bill_length_mm IS DISTINCT FROM c.bill_length_mm
-             THEN {'column': 'bill_length_mm', 'old': CAST(p.bill_length_mm AS VARCHAR), 'new': CAST(c.bill_length_mm AS VARCHAR)} END,
-        CASE WHEN p.bill_depth_mm IS DISTINCT FROM c.bill_depth_mm
-             THEN {'column': 'bill_depth_mm', 'old': CAST(p.bill_depth_mm AS VARCHAR), 'new': CAST(c.bill_depth_mm AS VARCHAR)} END,
-        CASE WHEN p.flipper_length_mm IS DISTINCT FROM c.flipper_length_mm
-             THEN {'column': 'flipper_length_mm', 'old': CAST(p.flipper_length_mm AS VARCHAR), 'new': CAST(c.flipper_length_mm AS VARCHAR)} END,
-        CASE WHEN p.body_mass_g IS DISTINCT FROM c.body_mass_g
-             THEN {'column': 'body_mass_g', 'old': CAST(p.body_mass_g AS VARCHAR), 'new': CAST(c.body_mass_g AS VARCHAR)} END,
-        CASE WHEN p.sex IS DISTINCT FROM c.sex
-             THEN {'column': 'sex', 'old': CAST(p.sex AS VARCHAR), 'new': CAST(c.sex AS VARCHAR)} END,
-        CASE WHEN p.year IS DISTINCT FROM c.year
-             THEN {'column': 'year', 'old': CAST(p.year AS VARCHAR), 'new': CAST(c.year AS VARCHAR)} END
-    ], r -> r IS NOT NULL)                     AS revisions,
-    c.sex, c.bill_length_mm, c.bill_depth_mm, c.flipper_length_mm, c.body_mass_g
-FROM p
-FULL OUTER JOIN c
-  ON p.study_name = c.study_name AND p.species = c.species AND p.sample_number = c.sample_number
-WHERE p.sample_number IS NULL
-   OR c.sample_number IS NULL
-   OR p.island IS DISTINCT FROM c.island
-   OR p.bill_length_mm IS DISTINCT FROM c.bill_length_mm
-   OR p.bill_depth_mm IS DISTINCT FROM c.bill_depth_mm
-   OR p.flipper_length_mm IS DISTINCT FROM c.flipper_length_mm
-   OR p.body_mass_g IS DISTINCT FROM c.body_mass_g
-   OR p.sex IS DISTINCT FROM c.sex
-   OR p.year IS DISTINCT FROM c.year
+    paired.species, paired.island, paired.year, paired.study_name, paired.sample_number, paired.change,
+    coalesce(revised.revisions, []) AS revisions,
+    current_values.sex, COLUMNS(getvariable('measurements'))
+FROM paired
+LEFT JOIN revised USING (study_name, species, sample_number)
+LEFT JOIN current_values USING (study_name, species, sample_number)
+WHERE paired.change <> 'revised' OR revised.revisions IS NOT NULL

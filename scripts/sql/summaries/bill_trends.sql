@@ -2,22 +2,22 @@
 -- ("All species") and within each species: the pooled slope is negative, each
 -- species' slope is positive (Simpson's paradox). Pages draw these lines.
 -- Computed from the sums in `measurement_sums` over the groups with both
--- lengths (values there are shifted by shift_a / shift_b; slopes and r do not
+-- lengths (values there are shifted by shift_x / shift_y; slopes and r do not
 -- change with a shift), added up in a fixed order (group_no).
 -- x_min and x_max, the bill lengths the page draws a line between, are the
 -- shortest and longest bill measured in the group (from `measurement_values`).
 WITH lengths AS (
-    SELECT * FROM measurement_sums WHERE has_a AND has_b
+    SELECT * FROM measurement_sums WHERE x = 'bill_length_mm' AND y = 'bill_depth_mm'
 ),
 grouped AS (
-    SELECT species AS "group", any_value(shift_a) AS shift_x, any_value(shift_b) AS shift_y,
-           sum(n ORDER BY group_no) AS n, sum(sa ORDER BY group_no) AS sx, sum(sb ORDER BY group_no) AS sy,
-           sum(saa ORDER BY group_no) AS sxx, sum(sbb ORDER BY group_no) AS syy, sum(sab ORDER BY group_no) AS sxy
+    SELECT species AS "group", any_value(shift_x) AS shift_x, any_value(shift_y) AS shift_y,
+           sum(n ORDER BY group_no) AS n, sum(sx ORDER BY group_no) AS sx, sum(sy ORDER BY group_no) AS sy,
+           sum(sxx ORDER BY group_no) AS sxx, sum(syy ORDER BY group_no) AS syy, sum(sxy ORDER BY group_no) AS sxy
     FROM lengths GROUP BY species
     UNION ALL
-    SELECT 'All species', any_value(shift_a), any_value(shift_b),
-           sum(n ORDER BY group_no), sum(sa ORDER BY group_no), sum(sb ORDER BY group_no),
-           sum(saa ORDER BY group_no), sum(sbb ORDER BY group_no), sum(sab ORDER BY group_no)
+    SELECT 'All species', any_value(shift_x), any_value(shift_y),
+           sum(n ORDER BY group_no), sum(sx ORDER BY group_no), sum(sy ORDER BY group_no),
+           sum(sxx ORDER BY group_no), sum(syy ORDER BY group_no), sum(sxy ORDER BY group_no)
     FROM lengths
 ),
 bills AS (

@@ -1,6 +1,6 @@
 -- How many penguins of each species were observed on each island in each year.
--- Added up from the groups of `measurement_sums`.
-SELECT species, island, year, sum(n)::BIGINT AS penguins
-FROM measurement_sums
+-- Added up from `measurement_groups`.
+SELECT species, island, year, sum(rows)::BIGINT AS penguins
+FROM measurement_groups
 GROUP BY ALL
 ORDER BY ALL

@@ -1,0 +1,116 @@
+"""The one description of the data: its measurements, categories and sample sizes.
+
+Everything that depends on which measurements the penguins carry reads them
+from here: the gate (``scripts/validate.py``: raw column, plausible range,
+unit), the clean step and the summaries (``scripts/sql``: through the DuckDB
+table ``measurements`` and the variables that ``register`` sets), the training
+(``scripts/train.py``: the numeric inputs, the range the API accepts) and the
+pages (``report``: labels and histogram bins). To add a measurement, add one
+``Measurement`` below (and extend its tests); nothing else changes.
+
+>>> [m.name for m in MEASUREMENTS]
+['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g']
+>>> MEASUREMENTS[3].shift  # the middle of the plausible range
+4500.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measured quantity: where it comes from, what is plausible, how it is shown."""
+
+    name: str  # the tidy column (palmerpenguins' name)
+    raw: str  # the raw LTER column it is read from
+    label: str  # how the pages name it, with the unit
+    unit: str
+    low: float  # the gate's plausible range, inclusive
+    high: float
+    bin_width: float  # the width of a histogram bin, in the unit
+    whole: bool = False  # recorded as a whole number (rounded in the tidy table)
+
+    @property
+    def shift(self) -> float:
+        """The middle of the plausible range: values are summed shifted by it, to keep precision."""
+        return (self.low + self.high) / 2
+
+
+# Plausible ranges are generous bounds for adult pygoscelid penguins (the shipped
+# data spans bill 32–60 mm, depth 13–22 mm, flipper 172–231 mm, mass 2.7–6.3 kg).
+# The order is the tidy table's (palmerpenguins' columns).
+MEASUREMENTS = (
+    Measurement("bill_length_mm", "Culmen Length (mm)", "Bill length (mm)", "mm", 25, 70, 1.0),
+    Measurement("bill_depth_mm", "Culmen Depth (mm)", "Bill depth (mm)", "mm", 10, 30, 0.5),
+    Measurement("flipper_length_mm", "Flipper Length (mm)", "Flipper length (mm)", "mm", 150, 250, 5.0, whole=True),
+    Measurement("body_mass_g", "Body Mass (g)", "Body mass (g)", "g", 2000, 7000, 250.0, whole=True),
+)
+
+# The known categories, as the raw data writes them. The tidy table keeps the
+# first word of a species ("Adelie"), the island as it is, and sex in lower case.
+SPECIES = (
+    "Adelie Penguin (Pygoscelis adeliae)",
+    "Chinstrap penguin (Pygoscelis antarctica)",
+    "Gentoo penguin (Pygoscelis papua)",
+)
+ISLANDS = ("Biscoe", "Dream", "Torgersen")
+SEXES = ("MALE", "FEMALE")
+
+# The two bounded samples: at most this many penguins from each stratum, whatever
+# the raw size (the scatter plots: species x island x sex; the model: species x sex).
+SCATTER_PER_STRATUM = 250
+TRAINING_PER_STRATUM = 2000
+
+
+def measurement_names() -> list[str]:
+    """The tidy names of the measurements, in the tidy table's order."""
+    return [m.name for m in MEASUREMENTS]
+
+
+def find(name: str) -> Measurement:
+    """The measurement with tidy name ``name``."""
+    for measurement in MEASUREMENTS:
+        if measurement.name == name:
+            return measurement
+    raise KeyError(f"no measurement named {name!r}")
+
+
+def register(con) -> None:
+    """Give a DuckDB connection the description the SQL files read.
+
+    The temporary table ``measurements`` (one row per measurement: ``position``,
+    ``name``, ``label``, ``unit``, ``low``, ``high``, ``shift``, ``bin_width``,
+    ``whole``), and the variables ``measurements`` (the tidy names, in order),
+    ``decimal_measurements`` and ``whole_measurements`` (the same, split by how
+    they are recorded), ``scatter_per_stratum`` and ``training_per_stratum``.
+    """
+    import pandas as pd
+
+    measurements = MEASUREMENTS
+    table = pd.DataFrame(
+        {
+            "position": range(1, len(measurements) + 1),
+            "name": [m.name for m in measurements],
+            "label": [m.label for m in measurements],
+            "unit": [m.unit for m in measurements],
+            "low": [float(m.low) for m in measurements],
+            "high": [float(m.high) for m in measurements],
+            "shift": [float(m.shift) for m in measurements],
+            "bin_width": [float(m.bin_width) for m in measurements],
+            "whole": [m.whole for m in measurements],
+        }
+    )
+    con.register("measurements_description", table)
+    con.execute("CREATE OR REPLACE TEMP TABLE measurements AS SELECT * FROM measurements_description")
+    con.unregister("measurements_description")
+    settings = {
+        "measurements": [m.name for m in measurements],
+        "decimal_measurements": [m.name for m in measurements if not m.whole],
+        "whole_measurements": [m.name for m in measurements if m.whole],
+        "scatter_per_stratum": SCATTER_PER_STRATUM,
+        "training_per_stratum": TRAINING_PER_STRATUM,
+    }
+    for name, value in settings.items():
+        con.execute(f"SET VARIABLE {name} = ?", [value])
