@@ -13,7 +13,7 @@ import datetime as dt
 import html
 from functools import cache
 
-from scripts import config
+from scripts import config, dataset
 from scripts.errors import first_line
 from scripts.names import MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.text import plural, span, words
@@ -27,16 +27,20 @@ __all__ = [
     "TIDY_PIN",
     "MissingPin",
     "change_rows",
+    "correlation_matrix",
     "download_link",
+    "draw_histograms",
     "freshness",
     "history_table",
     "manifest",
     "meta",
+    "missing_sentence",
     "page_tables",
     "plural",
     "read",
     "since_last_build",
     "span",
+    "statistics_table",
     "use_figure_style",
     "when",
     "words",
@@ -46,12 +50,8 @@ __all__ = [
 STALE_AFTER_DAYS = 30
 HOW_TO_BUILD = "build it with `uv run python -m scripts.build` (or point REPORT_BOARD at a built board)"
 SPECIES_COLORS = {"Adelie": "#d95f02", "Chinstrap": "#7570b3", "Gentoo": "#1b9e77"}
-MEASUREMENT_LABELS = {
-    "bill_length_mm": "Bill length (mm)",
-    "bill_depth_mm": "Bill depth (mm)",
-    "flipper_length_mm": "Flipper length (mm)",
-    "body_mass_g": "Body mass (g)",
-}
+# How the pages name each measurement, in the order of the one description (scripts/dataset.py).
+MEASUREMENT_LABELS = {m.name: m.label for m in dataset.MEASUREMENTS}
 
 
 class MissingPin(RuntimeError):
@@ -235,3 +235,76 @@ def use_figure_style() -> None:
             "axes.titleweight": "bold",
         }
     )
+
+
+def draw_histograms(histograms, palette: dict) -> None:
+    """Step histograms of every measurement (a row each) for female and male penguins
+    (a column each), one outline per species, from the pre-binned ``histograms`` pin."""
+    import matplotlib.pyplot as plt
+
+    sexes = ["female", "male"]
+    measurements = [m for m in MEASUREMENT_LABELS if m in set(histograms["measurement"])]
+    fig, axes = plt.subplots(
+        len(measurements), len(sexes), figsize=(7.5, 2.3 * len(measurements)), squeeze=False, sharex="row", sharey="row"
+    )
+    for row, measurement in enumerate(measurements):
+        bins = histograms[histograms["measurement"] == measurement]
+        for column, sex in enumerate(sexes):
+            ax = axes[row][column]
+            for species, color in palette.items():
+                counts = bins[(bins["sex"] == sex) & (bins["species"] == species)].sort_values("bin_start")
+                if len(counts):
+                    _stairs(ax, counts, color, species)
+            ax.set_xlabel(MEASUREMENT_LABELS[measurement])
+            ax.set_ylabel("Penguins" if column == 0 else "")
+            if row == 0:
+                ax.set_title(sex)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, title="Species", loc="upper right", frameon=False)
+    fig.tight_layout(rect=(0, 0, 0.86, 1))
+    plt.show()
+
+
+def _stairs(ax, counts, color: str, species: str) -> None:
+    """One species' counts as a step outline; empty bins between its values read as zero."""
+    import numpy as np
+
+    width = float((counts["bin_end"] - counts["bin_start"]).iloc[0])
+    starts = counts["bin_start"].to_numpy(dtype=float)
+    edges = np.arange(starts.min(), starts.max() + width * 1.5, width)
+    values = np.zeros(len(edges) - 1)
+    values[np.round((starts - starts.min()) / width).astype(int)] = counts["n"].to_numpy()
+    ax.stairs(values, edges, color=color, label=species, linewidth=1.5)
+
+
+def statistics_table(stats):
+    """``measurement_stats`` as the page tabulates it: by species and sex (not both sexes
+    together), each measurement named by its label, in the description's order."""
+    shown = stats[stats["sex"] != "all"]
+    order = {name: position for position, name in enumerate(MEASUREMENT_LABELS)}
+    shown = shown.sort_values("measurement", key=lambda names: names.map(order), kind="stable")
+    return shown.assign(measurement=shown["measurement"].map(MEASUREMENT_LABELS)).reset_index(drop=True)
+
+
+def correlation_matrix(correlations, group: str = "All species"):
+    """One group's correlation matrix from the ``correlations`` pin, rows and columns
+    in the description's order and named by their labels."""
+    names = [m for m in MEASUREMENT_LABELS if m in correlations.columns]
+    matrix = correlations[correlations["group"] == group].set_index("measurement").loc[names, names]
+    return matrix.rename(index=MEASUREMENT_LABELS, columns=MEASUREMENT_LABELS)
+
+
+def missing_sentence(missing) -> str:
+    """One sentence on the values missing from the tidy table (the ``missing_values`` pin)."""
+    gaps = missing.set_index("column")["missing"]
+    rows = int(missing["rows"].iloc[0])
+    parts = [
+        f"{int(gaps[m]):,} without {label.split(' (')[0].lower()}"
+        for m, label in MEASUREMENT_LABELS.items()
+        if gaps.get(m, 0)
+    ]
+    if gaps.get("sex", 0):
+        parts.append(f"{int(gaps['sex']):,} that could not be sexed")
+    if not parts:
+        return f"All {rows:,} penguins were measured and sexed."
+    return f"Of {rows:,} penguins, {words(parts)}; the figures and tables above leave those values out."

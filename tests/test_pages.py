@@ -13,7 +13,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from scripts import build, config
+from scripts import build, config, dataset
 from tests.helpers import raw_rows, write_csv
 
 # Every page runs in a Jupyter kernel.
@@ -87,7 +87,7 @@ def test_every_cell_is_labelled_and_only_reads_and_draws(page):
     ("page", "figures", "tables", "downloads"),
     [
         ("index.qmd", 0, 0, 0),
-        ("eda.qmd", 8, 4, 6),
+        ("eda.qmd", 5, 4, 6),
         ("model.qmd", 4, 2, 4),
         ("data.qmd", 0, 1, 17),
         ("changes.qmd", 1, 1, 2),  # a first build: only the versions table
@@ -289,3 +289,24 @@ def test_downloads_write_list_cells_as_text():
     assert 'download="where.csv"' in link and "2 rows" in link
     data = link.split("base64,", 1)[1].split('"', 1)[0]
     assert base64.b64decode(data).decode() == "species,islands\nAdelie,Biscoe; Dream\nGentoo,Biscoe\n"
+
+
+def test_page_helpers_follow_the_description():
+    import pandas as pd
+
+    import report
+
+    names = list(report.MEASUREMENT_LABELS)
+    assert names == [m.name for m in dataset.MEASUREMENTS]
+    missing = pd.DataFrame({"column": ["species", *names, "sex"], "missing": [0, 2, 0, 0, 1, 11], "rows": [344] * 6})
+    assert report.missing_sentence(missing) == (
+        "Of 344 penguins, 2 without bill length, 1 without body mass and 11 that could not be sexed; "
+        "the figures and tables above leave those values out."
+    )
+    assert report.missing_sentence(missing.assign(missing=0)) == "All 344 penguins were measured and sexed."
+    alphabetical = sorted(names)
+    correlations = pd.DataFrame(
+        [{"group": "All species", "measurement": x, **{y: float(x == y) for y in alphabetical}} for x in alphabetical]
+    )
+    matrix = report.correlation_matrix(correlations)
+    assert list(matrix.index) == list(matrix.columns) == list(report.MEASUREMENT_LABELS.values())
