@@ -58,10 +58,11 @@ NOT_READ_BY_PAGES = {"penguins", "penguin_model"}
 LEAST_WORK = textwrap.dedent(
     """
     import sys
-    from scripts import config, ingest, sql
+    from pathlib import Path
+    from scripts import clean, config, ingest
     con = ingest.connect(config.get_duckdb_settings(spill_dir=sys.argv[2] + ".spill"))
     ingest.register_raw(con, [sys.argv[1]])
-    con.execute(f"COPY ({sql.load('clean')}) TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION zstd)")
+    clean.clean(con, Path(sys.argv[2]))
     con.execute(f"SELECT species, count(*), avg(body_mass_g) FROM '{sys.argv[2]}' GROUP BY species").fetchall()
     """
 )

@@ -31,17 +31,27 @@ __all__ = [
     "download_link",
     "draw_histograms",
     "freshness",
+    "headline_numbers",
     "history_table",
+    "input_rules",
+    "islands_sentence",
     "manifest",
+    "markdown",
     "meta",
     "missing_sentence",
+    "model_card",
     "page_tables",
+    "pin_listing",
     "plural",
+    "prototype_rows",
+    "provenance",
     "read",
     "since_last_build",
     "span",
     "statistics_table",
+    "trend_sentence",
     "use_figure_style",
+    "value_range",
     "when",
     "words",
 ]
@@ -277,6 +287,25 @@ def _stairs(ax, counts, color: str, species: str) -> None:
     ax.stairs(values, edges, color=color, label=species, linewidth=1.5)
 
 
+def headline_numbers(overview, chosen, baseline) -> dict[str, str]:
+    """The overview's headline numbers as the page writes them (each a string for an
+    inline expression): from the ``overview`` row and the chosen and baseline rows of
+    ``model_test_metrics``."""
+    return {
+        "penguins": f"{overview['penguins']:,}",
+        "penguins_noun": plural(overview["penguins"], "penguin"),
+        "species": f"{overview['species']}",
+        "islands": f"{overview['islands']}",
+        "islands_noun": plural(overview["islands"], "island"),
+        "seasons": f"{overview['years']}",
+        "seasons_noun": plural(overview["years"], "breeding season"),
+        "years": span(overview["first_year"], overview["last_year"]),
+        "rmse": f"{chosen['rmse']:,.0f} g",
+        "r2": f"{chosen['r2']:.2f}",
+        "baseline_rmse": f"{baseline['rmse']:,.0f} g",
+    }
+
+
 def statistics_table(stats):
     """``measurement_stats`` as the page tabulates it: by species and sex (not both sexes
     together), each measurement named by its label, in the description's order."""
@@ -308,3 +337,119 @@ def missing_sentence(missing) -> str:
     if not parts:
         return f"All {rows:,} penguins were measured and sexed."
     return f"Of {rows:,} penguins, {words(parts)}; the figures and tables above leave those values out."
+
+
+def markdown(text: str):
+    """``text`` as Markdown for an inline expression: Quarto writes a plain string
+    as literal text (escaping ``*`` and ``_``), a Markdown object as Markdown."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def islands_sentence(where) -> str:
+    """Where each species was observed, from the ``species_islands`` pin."""
+    found = [
+        f"{row.species} penguins were found {'on' if len(row.islands) > 1 else 'only on'} {words(row.islands)}"
+        for row in where.itertuples()
+    ]
+    return "; ".join(found) + "."
+
+
+def trend_sentence(trends) -> str:
+    """What the least-squares lines of bill depth on bill length say (``bill_trends``):
+    Simpson's paradox when the pooled slope is negative and every species' slope positive."""
+    pooled = trends[trends["group"] == "All species"].iloc[0]
+    within = trends[trends["group"] != "All species"]
+    slopes = words(f"{row.group} {row.slope:+.2f}" for row in within.itertuples())
+    if pooled["slope"] < 0 < within["slope"].min():
+        return (
+            f"Across all penguins, longer bills go with *shallower* bills (the dashed line: "
+            f"{pooled['slope']:+.2f} mm of depth per mm of length). Within each species the relation "
+            f"is the opposite, longer bills are *deeper* ({slopes}). The pooled trend comes only from the "
+            "differences between the species: a textbook case of Simpson's paradox."
+        )
+    return (
+        f"Across all penguins, bill depth changes by {pooled['slope']:+.2f} mm per mm of bill length "
+        f"(the dashed line); within species by {slopes}."
+    )
+
+
+def _build_metadata(model_meta) -> dict:
+    """What the build pinned with the model: vetiver keeps it under ``user`` of its own metadata."""
+    return model_meta.user["user"]
+
+
+def model_card(model_meta, chosen, overview) -> dict[str, str]:
+    """The model card's fields as the page writes them, from the model pin's metadata,
+    the chosen row of ``model_test_metrics`` and the ``overview`` row."""
+    rows = _build_metadata(model_meta)["training_rows"]
+    return {
+        "model": f"{chosen['model']}: {chosen['description']}",
+        "inputs": chosen["features"],
+        "trained_on": (
+            f"{rows['train']:,} penguins with every input, a stratified sample of the {overview['penguins']:,} "
+            f"observed at Palmer Station ({span(overview['first_year'], overview['last_year'])}); "
+            f"{rows['test']:,} more held out for testing"
+        ),
+        "accuracy": (
+            f"RMSE {chosen['rmse']:,.0f} g, MAE {chosen['mae']:,.0f} g, R² {chosen['r2']:.2f} on held-out penguins"
+        ),
+        "version": model_meta.version.version,
+        "built": f"built {model_meta.user['built_at']}, code",
+        "code": model_meta.user["code_version"],
+    }
+
+
+def prototype_rows(model_meta) -> str:
+    """A request body the API accepts: the model's prototype row, as a JSON list."""
+    import json
+
+    return json.dumps([json.loads(model_meta.user["vetiver_meta"]["prototype"])])
+
+
+def input_rules(model_meta) -> list[str]:
+    """What the API accepts for each input (the domain pinned with the model), as Markdown list items."""
+    rules = []
+    for field, allowed in _build_metadata(model_meta)["input_domain"].items():
+        if "values" in allowed:
+            rules.append(f"- `{field}`: one of " + ", ".join(f"`{v}`" for v in allowed["values"]))
+        else:
+            rules.append(f"- `{field}`: from {allowed['min']} to {allowed['max']} {allowed['unit']}")
+    return rules
+
+
+def value_range(frame, columns) -> tuple[float, float]:
+    """The smallest and largest value over ``columns`` of ``frame`` (a diagonal's ends)."""
+    values = frame[list(columns)]
+    return float(values.min().min()), float(values.max().max())
+
+
+def pin_listing(manifest_: dict, metas: dict):
+    """The pinned tables of the last complete build (all but the model): name, rows,
+    version and the reader's description of each."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "table": name,
+                "rows": metas[name].user["rows"],
+                "version": manifest_["pins"][name],
+                "description": metas[name].description,
+            }
+            for name in metas
+        ]
+    )
+
+
+def provenance(manifest_: dict) -> dict[str, str]:
+    """The build manifest's provenance as the Data page writes it."""
+    return {
+        "source_hash": manifest_["source_hash"],
+        "source_rows": f"{manifest_['source_rows']:,}",
+        "built_at": manifest_["built_at"],
+        "data_changed_at": manifest_["data_changed_at"],
+        "code_version": manifest_["code_version"],
+        "packages": ", ".join(f"{k} {v}" for k, v in manifest_["packages"].items()),
+    }

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 
 PAGES = ["index.qmd", "eda.qmd", "model.qmd", "data.qmd", "changes.qmd"]
 CELL = re.compile(r"^```\{python\}\n(.*?)^```$", re.S | re.M)
+INLINE = re.compile(r"`\{python\} ([^`]+)`")
 PROCESSING = re.compile(
     r"import duckdb|duckdb\.|sklearn|\.fit\(|pin_write|\.groupby\(|\.pivot_table\(|\.merge\(|"
     r"\.to_parquet\(|\.to_csv\([^)]*['\"/]|\bSELECT\b|\bFROM\s+\w+\s+WHERE\b",
@@ -32,12 +33,25 @@ def python_cells(page: str) -> list[str]:
 
 
 def execute(page: str, board, monkeypatch) -> nbformat.NotebookNode:
+    """Run the page's cells in a fresh kernel, then its inline expressions (`` `{python} expr` ``)
+    as Quarto does after the cells; the last output is the page's text with them filled in."""
     monkeypatch.setenv(config.ENV_BOARD, str(board))
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in python_cells(page)])
+    text = CELL.sub("", (config.PROJECT_ROOT / page).read_text())
+    expressions = INLINE.findall(text)
+    if expressions:
+        # Quarto writes a Markdown object as Markdown and anything else as its text
+        show = "lambda v: v._repr_markdown_() if hasattr(v, '_repr_markdown_') else str(v)"
+        inline = f"_shown = {show}\n" + "\n".join(f"print(_shown({e}), end='\\x00')" for e in expressions)
+        notebook.cells.append(nbformat.v4.new_code_cell(inline))
     client = NotebookClient(
         notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(config.PROJECT_ROOT)}}
     )
     client.execute()
+    if expressions:
+        last = notebook.cells[-1]
+        values = iter("".join(o["text"] for o in last.outputs if o.get("output_type") == "stream").split("\x00"))
+        last.outputs = [nbformat.v4.new_output("stream", name="stdout", text=INLINE.sub(lambda _: next(values), text))]
     return notebook
 
 
@@ -81,6 +95,8 @@ def test_every_cell_is_labelled_and_only_reads_and_draws(page):
         assert not PROCESSING.search(cell), f"{page}: {label_of(cell)} computes: move it into scripts/"
     text = (config.PROJECT_ROOT / page).read_text()
     assert re.search(r"^description: .{40,}", text, re.M), f"{page} needs a description for readers and search"
+    for expression in INLINE.findall(text):  # Quarto: inline code shows values computed in cells
+        assert re.fullmatch(r'\w+(\["\w+"\])?', expression), f"{page}: compute `{expression}` in a cell"
 
 
 @pytest.mark.parametrize(
