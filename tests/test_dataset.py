@@ -134,3 +134,14 @@ def test_the_sample_caps_come_from_the_description(monkeypatch, tmp_path):
     per_stratum = tables["scatter_sample"].groupby(["species", "island", "sex"], dropna=False).size()
     assert per_stratum.max() == 5
     assert train.training_sample(con).groupby(["species", "sex"]).size().max() == 7
+
+
+@pytest.mark.slow
+def test_a_measurement_added_between_builds_is_not_a_revision(monkeypatch, tmp_path):
+    folder = tmp_path / "board"
+    assert build.run([config.default_source()], str(folder)) == "built"
+    monkeypatch.setattr(dataset, "MEASUREMENTS", (*dataset.MEASUREMENTS, TAIL))
+    source = write_csv(tmp_path / "with-tail.csv", with_tail(raw_rows()))
+    assert build.run([str(source)], str(folder)) == "built"  # no revision gate: 344 penguins unchanged
+    history = pins.board_folder(str(folder)).pin_read("build_history")
+    assert history[["added", "removed", "revised"]].iloc[-1].tolist() == [0, 0, 0]

@@ -47,20 +47,19 @@ paired AS (
     FULL OUTER JOIN c
       ON p.study_name = c.study_name AND p.species = c.species AND p.sample_number = c.sample_number
 ),
-old_values AS (
-    -- the compared columns of the changed groups, one row per column, as text
-    SELECT * FROM (
-        SELECT study_name, species, sample_number,
-               CAST(COLUMNS(getvariable('compared_columns')) AS VARCHAR)
-        FROM p
-    ) UNPIVOT INCLUDE NULLS (old FOR "column" IN (COLUMNS(getvariable('compared_columns'))))
-),
-new_values AS (
-    SELECT * FROM (
-        SELECT study_name, species, sample_number,
-               CAST(COLUMNS(getvariable('compared_columns')) AS VARCHAR)
-        FROM c
-    ) UNPIVOT INCLUDE NULLS (new FOR "column" IN (COLUMNS(getvariable('compared_columns'))))
+values_then_and_now AS (
+    -- the compared columns of the changed groups, one row per observation and column, as text
+    SELECT study_name, species, sample_number, "column",
+           any_value(value) FILTER (WHERE side = 'old') AS old,
+           any_value(value) FILTER (WHERE side = 'new') AS new
+    FROM (
+        SELECT 'old' AS side, study_name, species, sample_number,
+               CAST(COLUMNS(getvariable('compared_columns')) AS VARCHAR) FROM p
+        UNION ALL
+        SELECT 'new', study_name, species, sample_number,
+               CAST(COLUMNS(getvariable('compared_columns')) AS VARCHAR) FROM c
+    ) UNPIVOT INCLUDE NULLS (value FOR "column" IN (COLUMNS(getvariable('compared_columns'))))
+    GROUP BY study_name, species, sample_number, "column"
 ),
 positions AS (
     SELECT unnest(getvariable('compared_columns')) AS "column",
@@ -69,10 +68,10 @@ positions AS (
 revised AS (
     SELECT study_name, species, sample_number,
            list({'column': "column", 'old': old, 'new': new} ORDER BY position) AS revisions
-    FROM old_values
-    JOIN new_values USING (study_name, species, sample_number, "column")
+    FROM values_then_and_now
     JOIN positions USING ("column")
-    WHERE old IS DISTINCT FROM new
+    JOIN paired USING (study_name, species, sample_number)
+    WHERE paired.change = 'revised' AND old IS DISTINCT FROM new
     GROUP BY study_name, species, sample_number
 ),
 current_values AS (
