@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 from functools import cache
 
 from scripts import config, dataset
@@ -45,10 +44,12 @@ __all__ = [
     "plural",
     "prototype_rows",
     "provenance",
+    "rasterize",
     "read",
     "since_last_build",
     "span",
     "statistics_table",
+    "table",
     "trend_sentence",
     "use_figure_style",
     "value_range",
@@ -58,6 +59,12 @@ __all__ = [
 
 # A page shows a "stale data" banner when the data last changed longer ago than this.
 STALE_AFTER_DAYS = 30
+# A scatter of more points than this is drawn as a raster layer inside its SVG
+# (a vector point each would make the page heavy); fewer stay vector.
+VECTOR_POINTS = 1000
+# Figures are SVG; the few raster layers in them (a dense scatter) are drawn at this
+# resolution, twice the 96 dpi of a plain screen (as _quarto.yml's fig-dpi).
+FIGURE_DPI = 192
 HOW_TO_BUILD = "build it with `uv run python -m scripts.build` (or point REPORT_BOARD at a built board)"
 SPECIES_COLORS = {"Adelie": "#d95f02", "Chinstrap": "#7570b3", "Gentoo": "#1b9e77"}
 # How the pages name each measurement, in the order of the one description (scripts/dataset.py).
@@ -160,17 +167,29 @@ def when(moment: dt.datetime) -> str:
 
 
 def download_link(frame, filename: str):
-    """An HTML link that downloads ``frame`` as CSV, embedded in the page (list cells as ``a; b``)."""
-    from IPython.display import HTML
+    """A Markdown link that downloads ``frame`` as CSV, embedded in the page (list cells as ``a; b``).
 
+    Markdown, not HTML: Quarto adds require.js and jQuery from a CDN to every page
+    with an HTML output (``src/core/jupyter/widgets.ts``), and the site loads nothing
+    from another origin.
+    """
     lists = [c for c in frame.columns if any(_is_list(v) for v in frame[c])]
     shown = frame.assign(**{c: frame[c].map(lambda v: "; ".join(map(str, v)) if _is_list(v) else v) for c in lists})
     data = base64.b64encode(shown.to_csv(index=False).encode()).decode()
-    label = html.escape(filename)
-    return HTML(
-        f'<p class="download"><a download="{label}" href="data:text/csv;base64,{data}">'
-        f"Download {label} (CSV, {len(frame):,} rows)</a></p>"
+    label = filename.replace('"', "")
+    return markdown(
+        f'[Download {label} (CSV, {len(frame):,} rows)](data:text/csv;base64,{data}){{.download download="{label}"}}'
     )
+
+
+def table(gt):
+    """A great_tables table as the page shows it: its HTML in a raw block of Markdown output.
+
+    Shown as HTML output, a table would make Quarto add require.js and jQuery from a
+    CDN to the page (``src/core/jupyter/widgets.ts`` does so for any text/html
+    output); Quarto turns HTML output into this same raw block anyway.
+    """
+    return markdown(f"```{{=html}}\n{gt.as_raw_html()}\n```")
 
 
 def _is_list(value) -> bool:
@@ -230,21 +249,24 @@ def change_rows(changes, section: str):
 
 
 def use_figure_style() -> None:
-    """One look for every figure: white background, readable in light and dark themes."""
+    """One look for every figure: SVG (crisp at any density, its size declared), white
+    background, readable in light and dark themes; raster layers (a dense scatter) at 2x."""
     import matplotlib as mpl
     import seaborn as sns
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     sns.set_theme(style="whitegrid", context="notebook")
     mpl.rcParams.update(
         {
             "figure.facecolor": "white",
             "savefig.facecolor": "white",
-            "figure.dpi": 96,
-            "savefig.dpi": 96,
+            "figure.dpi": FIGURE_DPI,
+            "savefig.dpi": FIGURE_DPI,
             "figure.figsize": (7.5, 4.2),
             "axes.titleweight": "bold",
         }
     )
+    set_matplotlib_formats("svg")  # as _quarto.yml's fig-format: svg
 
 
 def draw_histograms(histograms, palette: dict) -> None:
@@ -453,3 +475,9 @@ def provenance(manifest_: dict) -> dict[str, str]:
         "code_version": manifest_["code_version"],
         "packages": ", ".join(f"{k} {v}" for k, v in manifest_["packages"].items()),
     }
+
+
+def rasterize(frame) -> bool:
+    """Whether a scatter of ``frame``'s rows is drawn as a raster layer (more than
+    ``VECTOR_POINTS`` points) rather than a vector point each."""
+    return len(frame) > VECTOR_POINTS

@@ -13,6 +13,7 @@ import http.server
 import io
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -165,3 +166,19 @@ def running_api(board: Path, *options: str, env: dict[str, str] | None = None):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# What makes a browser fetch from another origin: a script, style sheet, image or
+# frame, a CSS url() or @import, a Markdown image. (A hyperlink fetches nothing.)
+FOREIGN = re.compile(
+    r"<(?:script|img|iframe|source|embed)\b[^>]*\bsrc=[\"']?(?:https?:)?//"
+    r"|<link\b[^>]*\bhref=[\"']?(?:https?:)?//"
+    r"|url\(\s*[\"']?(?:https?:)?//"
+    r"|@import\s+[\"']?(?:https?:)?//"
+    r"|!\[[^\]]*\]\((?:https?:)?//",
+    re.I,
+)
+
+
+def foreign_resources(text: str) -> list[str]:
+    return FOREIGN.findall(text)

@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from scripts import build, config, dataset
-from tests.helpers import raw_rows, write_csv
+from tests.helpers import foreign_resources, raw_rows, write_csv
 
 # Every page runs in a Jupyter kernel.
 pytestmark = pytest.mark.slow
@@ -111,10 +111,15 @@ def test_every_cell_is_labelled_and_only_reads_and_draws(page):
 )
 def test_pages_show_what_they_promise(executed, page, figures, tables, downloads):
     notebook = executed[page]
-    assert len(outputs(notebook, "image/png")) == figures
-    html = outputs(notebook, "text/html")
-    assert sum("gt_table" in h for h in html) == tables
-    links = sum(h.count('download="') for h in html) + sum(s.count('download="') for s in outputs(notebook, "stream"))
+    svgs = outputs(notebook, "image/svg+xml")
+    assert len(svgs) == figures and not outputs(notebook, "image/png")
+    for svg in svgs:  # crisp at any density, its size declared (no layout shift)
+        assert re.search(r'<svg[^>]* width="[\d.]+pt" height="[\d.]+pt"', svg), svg[:300]
+    # no HTML output: Quarto adds require.js and jQuery from a CDN to a page that has any
+    assert not outputs(notebook, "text/html")
+    shown = outputs(notebook, "text/markdown")
+    assert sum("gt_table" in h for h in shown) == tables
+    links = sum(h.count('download="') for h in shown) + sum(s.count('download="') for s in outputs(notebook, "stream"))
     assert links == downloads
     source = (config.PROJECT_ROOT / page).read_text()
     assert len(re.findall(r"#\| label: fig-", source)) == figures
@@ -151,10 +156,10 @@ def test_the_changes_page_says_what_a_new_season_changed(season_board, monkeypat
     notebook = execute("changes.qmd", season_board, monkeypatch)
     text = "".join(outputs(notebook, "stream"))
     assert summary in text
-    tables = [h for h in outputs(notebook, "text/html") if "gt_table" in h]
+    tables = [h for h in outputs(notebook, "text/markdown") if "gt_table" in h]
     assert len(tables) == 4  # penguins, averages, model, versions
     assert "PAL1011" not in text  # added penguins are counted, not listed
-    assert len(outputs(notebook, "image/png")) == 1
+    assert len(outputs(notebook, "image/svg+xml")) == 1
 
 
 def test_sentences_about_the_data_are_made_from_the_pins(executed, built_board):
@@ -290,6 +295,18 @@ def test_quarto_renders_the_site(built_board, tmp_path):
         assert (site / page).is_file(), page
     index = (site / "index.html").read_text()
     assert "penguins observed" in index and "<svg" in index  # the graphviz diagram is inline SVG
+    assert (site / "favicon.svg").is_file()
+    for page in sorted(site.glob("*.html")):
+        text = page.read_text()
+        assert not foreign_resources(text), f"{page.name} loads {foreign_resources(text)}"
+        assert "jquery" not in text.lower() and "require.min.js" not in text, page.name
+
+
+def test_pages_load_nothing_from_another_origin(executed):
+    for page, notebook in executed.items():
+        for mime in ("text/markdown", "text/html", "image/svg+xml", "stream"):
+            for text in outputs(notebook, mime):
+                assert not foreign_resources(text), f"{page} loads {foreign_resources(text)}"
 
 
 def test_downloads_write_list_cells_as_text():
@@ -303,7 +320,7 @@ def test_downloads_write_list_cells_as_text():
     frame = pd.DataFrame({"species": ["Adelie", "Gentoo"], "islands": [np.array(["Biscoe", "Dream"]), ["Biscoe"]]})
     link = report.download_link(frame, "where.csv").data
     assert 'download="where.csv"' in link and "2 rows" in link
-    data = link.split("base64,", 1)[1].split('"', 1)[0]
+    data = link.split("base64,", 1)[1].split(")", 1)[0]
     assert base64.b64decode(data).decode() == "species,islands\nAdelie,Biscoe; Dream\nGentoo,Biscoe\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -37,6 +38,16 @@ def test_ci_lints_tests_and_renders_with_quarto():
     quarto = next(s for s in render if s.get("uses", "").startswith("quarto-dev/quarto-actions/setup"))
     assert quarto["with"]["version"].count(".") == 2  # pinned
     assert any("pytest -m quarto" in s.get("run", "") for s in render)
+    # Lighthouse with the pages' targets as assertions, and the rendered site for reviewers
+    assert any("@lhci/cli@" in s.get("run", "") and "lighthouserc.json" in s.get("run", "") for s in render)
+    preview = next(s for s in render if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert preview["with"]["path"] == "_site/" and preview["if"] == "always()"
+    rc = json.loads((config.PROJECT_ROOT / "lighthouserc.json").read_text())["ci"]
+    assertions = rc["assert"]["assertions"]
+    assert assertions["categories:performance"][1]["minScore"] == 0.95
+    assert assertions["categories:accessibility"][1]["minScore"] == 1
+    assert assertions["resource-summary:total:size"][1]["maxNumericValue"] == 250 * 1024
+    assert len(rc["collect"]["url"]) == 5
 
 
 def test_publish_gates_before_render_and_deploys_with_least_privilege():
