@@ -37,6 +37,7 @@ __all__ = [
     "manifest",
     "markdown",
     "meta",
+    "metrics_table",
     "missing_sentence",
     "model_card",
     "page_tables",
@@ -481,3 +482,10 @@ def rasterize(frame) -> bool:
     """Whether a scatter of ``frame``'s rows is drawn as a raster layer (more than
     ``VECTOR_POINTS`` points) rather than a vector point each."""
     return len(frame) > VECTOR_POINTS
+
+
+def metrics_table(test_metrics):
+    """``model_test_metrics`` as the model page tabulates it: the chosen model marked
+    with a word (not ``True``/``False``), the columns the table shows."""
+    columns = ["model", "chosen", "cv_rmse_mean", "cv_rmse_sd", "rmse", "mae", "r2"]
+    return test_metrics[columns].assign(chosen=test_metrics["chosen"].map({True: "✓ chosen", False: ""}))
