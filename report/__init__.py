@@ -47,6 +47,7 @@ __all__ = [
     "provenance",
     "rasterize",
     "read",
+    "rows_summary",
     "since_last_build",
     "span",
     "statistics_table",
@@ -183,14 +184,19 @@ def download_link(frame, filename: str):
     )
 
 
-def table(gt):
+def table(gt, summary: str | None = None):
     """A great_tables table as the page shows it: its HTML in a raw block of Markdown output.
 
     Shown as HTML output, a table would make Quarto add require.js and jQuery from a
     CDN to the page (``src/core/jupyter/widgets.ts`` does so for any text/html
-    output); Quarto turns HTML output into this same raw block anyway.
+    output); Quarto turns HTML output into this same raw block anyway. With a
+    ``summary``, the table is collapsed under it (a long table below a chart that
+    already shows it): the reader opens it when they want the numbers.
     """
-    return markdown(f"```{{=html}}\n{gt.as_raw_html()}\n```")
+    html = gt.as_raw_html()
+    if summary is not None:
+        html = f"<details>\n<summary>{summary}</summary>\n{html}\n</details>"
+    return markdown(f"```{{=html}}\n{html}\n```")
 
 
 def _is_list(value) -> bool:
@@ -489,3 +495,8 @@ def metrics_table(test_metrics):
     with a word (not ``True``/``False``), the columns the table shows."""
     columns = ["model", "chosen", "cv_rmse_mean", "cv_rmse_sd", "rmse", "mae", "r2"]
     return test_metrics[columns].assign(chosen=test_metrics["chosen"].map({True: "✓ chosen", False: ""}))
+
+
+def rows_summary(text: str, frame) -> str:
+    """The line a collapsed table opens under: what it holds and how many rows."""
+    return f"{text} ({len(frame):,} {plural(len(frame), 'row')})"

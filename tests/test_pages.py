@@ -291,7 +291,7 @@ def test_quarto_renders_the_site(built_board, tmp_path):
     env = {**os.environ, config.ENV_BOARD: str(built_board)}
     result = subprocess.run(["quarto", "render"], cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    for page in ("index.html", "eda.html", "model.html", "data.html", "changes.html", "search.json"):
+    for page in ("index.html", "eda.html", "model.html", "data.html", "changes.html"):
         assert (site / page).is_file(), page
     index = (site / "index.html").read_text()
     assert "penguins observed" in index and "<svg" in index  # the graphviz diagram is inline SVG
@@ -300,6 +300,7 @@ def test_quarto_renders_the_site(built_board, tmp_path):
         text = page.read_text()
         assert not foreign_resources(text), f"{page.name} loads {foreign_resources(text)}"
         assert "jquery" not in text.lower() and "require.min.js" not in text, page.name
+        assert "quarto-search" not in text and "bi-search" not in text, page.name  # no search, no icon font
 
 
 def test_pages_load_nothing_from_another_origin(executed):

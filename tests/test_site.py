@@ -61,6 +61,7 @@ def test_the_site_has_a_favicon_and_svg_figures():
     assert "<svg" in favicon.read_text() and not foreign_resources(favicon.read_text())
     assert HTML["fig-format"] == "svg"
     assert "code-tools" not in HTML  # the source of every page is in the repository
+    assert SITE["website"]["search"] is False  # five pages in the navbar; search drew the icon web font
 
 
 def test_the_configuration_names_no_resource_on_another_origin():
