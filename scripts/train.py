@@ -201,6 +201,17 @@ def train(sample, max_rmse_ratio: float = 0.75) -> TrainResult:
     ``max_rmse_ratio``: the best model's CV RMSE may be at most this share of the
     mean baseline's (``check_skill``).
     """
+    import sklearn
+
+    # The estimators' parameters are this module's constants, which its tests fit:
+    # skipping scikit-learn's check of them on every call (hundreds of predictions in
+    # cross-validation and permutation importance) saves about a quarter of the time
+    # (3.2 s to 2.4 s on the shipped data), with the same results.
+    with sklearn.config_context(skip_parameter_validation=True):
+        return _train(sample, max_rmse_ratio)
+
+
+def _train(sample, max_rmse_ratio: float) -> TrainResult:
     import numpy as np
     import pandas as pd
     from sklearn.inspection import permutation_importance
