@@ -193,10 +193,14 @@ def table(gt, summary: str | None = None):
     ``summary``, the table is collapsed under it (a long table below a chart that
     already shows it): the reader opens it when they want the numbers.
     """
+    import re
+
     html = gt.as_raw_html()
     if summary is not None:
         html = f"<details>\n<summary>{summary}</summary>\n{html}\n</details>"
-    return markdown(f"```{{=html}}\n{html}\n```")
+    # a fence longer than any run of backticks inside, as Quarto writes it (ticksForCode)
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", html)), default=0))
+    return markdown(f"{fence}{{=html}}\n{html}\n{fence}")
 
 
 def _is_list(value) -> bool:

@@ -344,3 +344,14 @@ def test_page_helpers_follow_the_description():
     )
     matrix = report.correlation_matrix(correlations)
     assert list(matrix.index) == list(matrix.columns) == list(report.MEASUREMENT_LABELS.values())
+
+
+def test_a_table_is_a_raw_html_block_whatever_its_text_holds():
+    import pandas as pd
+    from great_tables import GT
+
+    import report
+
+    shown = report.table(GT(pd.DataFrame({"note": ["a ```fenced``` word"]})), summary="The table (1 row)").data
+    assert shown.startswith("````{=html}\n<details>\n<summary>The table (1 row)</summary>") and shown.endswith("\n````")
+    assert "gt_table" in shown
