@@ -26,6 +26,7 @@ __all__ = [
     "TIDY_PIN",
     "MissingPin",
     "change_rows",
+    "code",
     "correlation_matrix",
     "download_link",
     "draw_histograms",
@@ -380,6 +381,11 @@ def markdown(text: str):
     return Markdown(text)
 
 
+def code(text: str):
+    """``text`` as inline code for an inline expression (a hash, a version, a pin name)."""
+    return markdown(f"`{text}`")
+
+
 def islands_sentence(where) -> str:
     """Where each species was observed, from the ``species_islands`` pin."""
     found = [
@@ -428,9 +434,10 @@ def model_card(model_meta, chosen, overview) -> dict[str, str]:
         "accuracy": (
             f"RMSE {chosen['rmse']:,.0f} g, MAE {chosen['mae']:,.0f} g, R² {chosen['r2']:.2f} on held-out penguins"
         ),
-        "version": model_meta.version.version,
-        "built": f"built {model_meta.user['built_at']}, code",
-        "code": model_meta.user["code_version"],
+        "version": markdown(
+            f"`{model_meta.version.version}`, built {model_meta.user['built_at']}, "
+            f"code `{model_meta.user['code_version']}`"
+        ),
     }
 
 
@@ -479,11 +486,11 @@ def pin_listing(manifest_: dict, metas: dict):
 def provenance(manifest_: dict) -> dict[str, str]:
     """The build manifest's provenance as the Data page writes it."""
     return {
-        "source_hash": manifest_["source_hash"],
+        "source_hash": code(manifest_["source_hash"]),
         "source_rows": f"{manifest_['source_rows']:,}",
         "built_at": manifest_["built_at"],
         "data_changed_at": manifest_["data_changed_at"],
-        "code_version": manifest_["code_version"],
+        "code_version": code(manifest_["code_version"]),
         "packages": ", ".join(f"{k} {v}" for k, v in manifest_["packages"].items()),
     }
 

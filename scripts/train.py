@@ -131,7 +131,8 @@ def make_pipeline(candidate: Candidate):
     from sklearn.preprocessing import OneHotEncoder
 
     categorical = [f for f in candidate.features if f in CATEGORICAL]
-    numeric = [f for f in candidate.features if f in numeric_features()]
+    measured = numeric_features()
+    numeric = [f for f in candidate.features if f in measured]
     prepare = ColumnTransformer(
         [
             ("num", "passthrough", numeric),

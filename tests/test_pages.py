@@ -207,6 +207,11 @@ def test_model_page_shows_the_card_and_the_api_call(executed, built_board):
     text = "".join(outputs(executed["model.qmd"], "stream"))
     version = pins.board_folder(str(built_board)).pin_meta("penguin_model").version.version
     assert version in text
+    assert f"| **Version** | `{version}`, built " in text  # hashes and versions read as code
+    manifest = pins.board_folder(str(built_board)).pin_read("build_manifest")
+    provenance = "".join(outputs(executed["data.qmd"], "stream"))
+    assert f"| **Source content hash** (SHA-256) | `{manifest['source_hash']}` |" in provenance
+    assert "The full tidy table, `penguins` (344 rows, one per penguin)" in provenance
     assert "curl -s http://127.0.0.1:8080/predict" in text and "from vetiver import predict" in text
     assert "**Not for:**" in text
     # the API's input domain, as the model pin records it
