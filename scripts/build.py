@@ -124,25 +124,41 @@ def compute(
     max_rmse_ratio = config.get_max_rmse_ratio()
     max_revised, max_drift = config.get_max_revised(), config.get_max_drift()
     settings = config.get_duckdb_settings(spill_dir=str(workdir / "spill"))
+    engine = config.get_engine()
+    tidy = workdir / "penguins.parquet"
     con = ingest.connect(settings)
+    # Where the passes over the rows run: DuckDB itself, or Spark (scripts/spark.py),
+    # whose small results come back to this DuckDB connection.
+    rows = con
     try:
+        if engine == "spark":
+            from scripts import spark
+
+            with step("spark") as info:
+                rows = spark.connect()
+                info["spark"] = rows.session.version
         with step("ingest") as info:
-            ingest.register_raw(con, sources)
+            if rows is con:
+                ingest.register_raw(con, sources)
+            else:
+                spark.register_raw(rows, sources)
             info["files"] = len(sources)
-            info["columns"] = len(ingest.columns(con)) - 1
+            info["columns"] = len(ingest.columns(rows)) - 1
         with step("validate") as info:
-            checked = validate.check(con)
+            checked = validate.check(rows)
             validate.check_row_drop(checked["rows"], previous_rows, max_drop)
             info["rows checked"] = checked["rows"]
             info["missing measurements"] = checked["missing measurements"]
         with step("clean") as info:
-            clean_rows = clean.clean(con, workdir / "penguins.parquet")
+            clean_rows = clean.clean(rows, tidy if rows is con else workdir / "spark-penguins")
             info["rows in"] = checked["rows"]
             info["rows out"] = clean_rows
             # The gate stops the build on any bad row, so cleaning keeps every row it is given.
             info["rows rejected"] = checked["rows"] - clean_rows
+            if rows is not con:  # one Parquet file for the pin, as DuckDB writes it; the comparison reads it
+                clean.gather(con, workdir / "spark-penguins", tidy)
         with step("summarize") as info:
-            tables = summarize.summarize(con)
+            tables = summarize.summarize(con, rows)
             info["tables"] = len(tables)
             info["rows"] = sum(len(t) for t in tables.values())
         comparison = None
@@ -165,14 +181,14 @@ def compute(
             info["model"] = repr(result.chosen.name)
             info.update({f"{k} rows": v for k, v in result.rows.items()})
     except Exception as exc:
-        failure = _explain_duckdb_failure(exc, settings, workdir)
+        failure = _explain_duckdb_failure(exc, settings, workdir) if rows is con else _explain_spark_failure(exc)
         if failure is None:
             raise
         raise failure from None
     finally:
         con.close()
     return {
-        "tidy": workdir / "penguins.parquet",
+        "tidy": tidy,
         "summaries": tables,
         "model": result,
         "counts": {"raw": checked["rows"], "clean": clean_rows},
@@ -208,6 +224,13 @@ def history_tables(reference, artifacts: dict, meta: dict, *, rerun: bool) -> di
         history: compare.build_history(reference, row),
         changes: compare.changes_table(reference, comparison, test_metrics),
     }
+
+
+def _explain_spark_failure(exc: Exception) -> BuildError | None:
+    """The message for a Spark error a user can act on (a malformed source, so far)."""
+    from scripts import spark
+
+    return spark.read_failure(exc)
 
 
 def _explain_duckdb_failure(exc: Exception, settings: dict[str, str], workdir: Path) -> BuildError | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts import dataset, sql
+from scripts import dataset, spark, sql
 from scripts.ingest import RAW_VIEW
 
 # The raw columns besides the measurements that clean.sql reads.
@@ -30,7 +30,11 @@ def tidy_columns() -> tuple[str, ...]:
 
 
 def clean(con, out: Path) -> int:
-    """Write the tidy table to ``out`` (Parquet), define the view ``penguins``; return its rows."""
+    """Write the tidy table to ``out`` (Parquet), define the view ``penguins``; return its rows.
+
+    On Spark (``scripts/spark.py``) ``out`` is a folder of Parquet files that
+    Spark writes, and ``penguins`` is a Spark view over it.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     dataset.register(con)
     # The raw columns clean.sql reads, each measurement under its tidy name: an
@@ -38,7 +42,20 @@ def clean(con, out: Path) -> int:
     columns = [sql.identifier(name) for name in RAW_KEPT]
     columns += [f"{sql.identifier(m.raw)} AS {sql.identifier(m.name)}" for m in dataset.MEASUREMENTS]
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw_measured AS SELECT {', '.join(columns)} FROM {RAW_VIEW}")
+    if spark.is_spark(con):
+        spark.write_parquet(con, sql.load("clean"), out)
+        con.session.read.parquet(str(out)).createOrReplaceTempView("penguins")
+        return con.execute("SELECT count(*) FROM penguins").fetchone()[0]
     # preserve_insertion_order keeps the raw row order, as the published table does.
     con.execute(f"COPY ({sql.load('clean')}) TO {sql.literal(str(out))} (FORMAT parquet, COMPRESSION zstd)")
     con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({sql.literal(str(out))})")
     return con.execute("SELECT count(*) FROM penguins").fetchone()[0]
+
+
+def gather(con, folder: Path, out: Path) -> None:
+    """Join the Parquet files Spark wrote into ``folder`` as the one file ``out`` (DuckDB,
+    streaming, in the files' order), and define the view ``penguins`` over it: the
+    ``penguins`` pin is then the same one file whichever engine built it."""
+    parts, target = sql.literal(str(folder / "*.parquet")), sql.literal(str(out))
+    con.execute(f"COPY (SELECT * FROM read_parquet({parts})) TO {target} (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({sql.literal(str(out))})")

@@ -25,6 +25,9 @@ ENV_CSV_MAX_LINE_SIZE = "REPORT_CSV_MAX_LINE_SIZE"
 ENV_API_MAX_BODY_BYTES = "REPORT_API_MAX_BODY_BYTES"
 ENV_API_MAX_ROWS = "REPORT_API_MAX_ROWS"
 ENV_API_TIMEOUT = "REPORT_API_TIMEOUT"
+ENV_ENGINE = "REPORT_ENGINE"
+ENV_SPARK_MASTER = "REPORT_SPARK_MASTER"
+ENV_SPARK_REMOTE = "SPARK_REMOTE"  # Spark Connect's own variable (sc://host:port)
 # Which environment variable sets each DuckDB setting, for error messages.
 DUCKDB_SETTING_ENV = {"memory_limit": ENV_MEMORY_LIMIT, "temp_directory": ENV_TEMP_DIR, "threads": ENV_THREADS}
 
@@ -96,6 +99,29 @@ def split_sources(value: str, origin: str) -> list[str]:
 def get_board() -> str:
     """Where the pins go: ``REPORT_BOARD`` (a folder or s3://, gs://, az:// URI)."""
     return os.environ.get(ENV_BOARD, "").strip() or DEFAULT_BOARD
+
+
+ENGINES = ("duckdb", "spark")
+DEFAULT_SPARK_MASTER = "local[*]"
+
+
+def get_engine() -> str:
+    """Where the row passes run: ``REPORT_ENGINE``, ``duckdb`` (default, embedded) or ``spark``."""
+    value = os.environ.get(ENV_ENGINE, "").strip().lower() or ENGINES[0]
+    if value not in ENGINES:
+        raise ConfigError(f"{ENV_ENGINE}={value!r} is not an engine: use {' or '.join(ENGINES)}")
+    return value
+
+
+def get_spark_cluster() -> dict[str, str]:
+    """The Spark to connect to: ``{"remote": SPARK_REMOTE}`` (Spark Connect, ``sc://host:port``)
+    when that is set, else ``{"master": REPORT_SPARK_MASTER}`` (default ``local[*]``)."""
+    remote = os.environ.get(ENV_SPARK_REMOTE, "").strip()
+    if remote:
+        if not remote.startswith("sc://"):
+            raise ConfigError(f"{ENV_SPARK_REMOTE} must be a Spark Connect address, sc://host:port")
+        return {"remote": remote}
+    return {"master": os.environ.get(ENV_SPARK_MASTER, "").strip() or DEFAULT_SPARK_MASTER}
 
 
 def get_duckdb_settings(spill_dir: str | None = None) -> dict[str, str]:

@@ -462,6 +462,8 @@ def _record_file_columns(con, sources: list[str], columns: dict[str, list[str]])
 
 def file_columns(con) -> dict[str, set[str]]:
     """``{file: its column names}`` as ``register_raw`` recorded them ({} if it did not)."""
+    if hasattr(con, "recorded_file_columns"):  # a SparkConnection (scripts/spark.py) keeps them itself
+        return con.recorded_file_columns
     known = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [FILE_COLUMNS]).fetchone()[0]
     if not known:
         return {}

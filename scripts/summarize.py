@@ -14,10 +14,69 @@ from __future__ import annotations
 
 from scripts import dataset, sql
 from scripts.progress import log
+from scripts.sql import identifier, literal
 
 SUMMARY_DIR = sql.SQL_DIR / "summaries"
 # The small tables computed from the passes, in the order they need each other.
-DERIVED = ("measurement_values", "measurement_groups", "measurement_sums", "sample_strata", "sample_candidates")
+DERIVED = ("measurement_values", "measurement_groups", "measurement_sums", "sample_strata")
+
+
+# The rows each sample picks are the ones with the smallest hash of the row. The
+# hash is spelled in SQL that DuckDB and Spark run alike (they share no hash
+# function), so both engines pick the same penguins: two universal hashes, each
+# a weighted sum of the row's island, year and measurements modulo the prime
+# 2^31 - 1 and mixed by a square, joined as one number below 2^62. A measurement
+# counts in thousandths of its unit from the low end of its plausible range, so a
+# field stays below 2^31 and a weight below 2^24: no sum or product reaches 2^63,
+# and no engine overflows.
+HASH_PRIME = 2_147_483_647
+HASH_SCALE = 1000
+HASH_RANGE = 2**62  # row_hash is in [0, HASH_RANGE)
+HASHED_VIEW = "hashed_penguins"
+
+
+def _weights(seed: int, count: int) -> list[int]:
+    """``count`` fixed weights in [1, 2^24), from a Lehmer generator (MINSTD).
+
+    >>> _weights(1, 3)
+    [48271, 14833634, 16326470]
+    """
+    values, value = [], seed
+    for _ in range(count):
+        value = value * 48271 % HASH_PRIME
+        values.append(value % (1 << 24) or 1)
+    return values
+
+
+def row_hash_sql(relation: str = "penguins") -> str:
+    """A query over ``relation`` that adds ``row_hash``, the same number on DuckDB and on Spark.
+
+    Generated from the description like ``clean.py``'s aliases: the fields are
+    the island's place in ``dataset.ISLANDS``, the year, and each measurement of
+    ``scripts/dataset.py`` in thousandths above its low bound, plus one (a
+    missing value counts as 0). The gate has checked every value's range.
+    """
+    p = HASH_PRIME
+    fields = [f"coalesce(array_position({literal(list(dataset.ISLANDS))}, island), 0)", "coalesce(year, 0)"]
+    for m in dataset.MEASUREMENTS:
+        if (m.high - m.low) * HASH_SCALE >= p:
+            raise ValueError(f"{m.name}: a plausible range this wide ({m.low} to {m.high}) needs a smaller HASH_SCALE")
+        fields.append(f"coalesce(CAST(round(({identifier(m.name)} - {m.low}) * {HASH_SCALE}) AS BIGINT) + 1, 0)")
+    names = [f"__f{i}" for i in range(len(fields))]
+
+    def universal(seed: int) -> str:
+        terms = [f"{f} * {w}" for f, w in zip(names, _weights(seed, len(names)), strict=True)]
+        return f"({' + '.join(terms)}) % {p}"
+
+    def mixed(h: str) -> str:
+        return f"({h} * {h} + {h}) % {p}"
+
+    with_fields = ", ".join(f"CAST({field} AS BIGINT) AS {name}" for field, name in zip(fields, names, strict=True))
+    return (
+        f"SELECT * EXCLUDE (__h1, __h2), {mixed('__h1')} * {p + 1} + {mixed('__h2')} AS row_hash FROM ("
+        f"SELECT * EXCLUDE ({', '.join(names)}), {universal(1)} AS __h1, {universal(2)} AS __h2 FROM ("
+        f"SELECT *, {with_fields} FROM {relation}))"
+    )
 
 
 def summary_names() -> list[str]:
@@ -25,16 +84,17 @@ def summary_names() -> list[str]:
     return sorted(path.stem for path in SUMMARY_DIR.glob("*.sql"))
 
 
-def summarize(con) -> dict:
+def summarize(con, rows=None) -> dict:
     """Run every summary query; return ``{name: pandas.DataFrame}``.
 
     First keeps the small tables of ``prepare``, then runs each summary file.
+    ``rows``: where the tidy rows are, when not in ``con`` (a ``SparkConnection``).
     """
-    prepare(con)
+    prepare(con, rows)
     return {name: con.execute(sql.load(f"summaries/{name}")).df() for name in summary_names()}
 
 
-def prepare(con) -> None:
+def prepare(con, rows=None) -> None:
     """Keep the small tables the summaries and the training sample are computed from.
 
     One pass over the tidy rows per measurement of ``scripts/dataset.py``
@@ -49,21 +109,43 @@ def prepare(con) -> None:
     each sample stratum can pick from (``sample_candidates``, one pass). If a
     stratum got fewer candidates than it may need (beyond 8 standard deviations
     of bad luck), every row becomes a candidate, so the samples never change.
+
+    With ``rows`` (a ``SparkConnection`` holding the tidy rows), the passes and
+    the candidates run there and only their small results come to ``con``.
     """
-    dataset.register(con)
+    rows = rows if rows is not None else con
     caps = max(dataset.SCATTER_PER_STRATUM, dataset.TRAINING_PER_STRATUM)
-    con.execute("SET VARIABLE candidates_per_stratum = ?", [caps])
-    con.execute("SET VARIABLE every_row_a_candidate = false")
+    for engine in {id(con): con, id(rows): rows}.values():
+        dataset.register(engine)
+        engine.execute("SET VARIABLE candidates_per_stratum = ?", [caps])
+        engine.execute("SET VARIABLE every_row_a_candidate = ?", [False])
+        engine.execute("SET VARIABLE hash_range = ?", [float(HASH_RANGE)])
+    rows.execute(f"CREATE OR REPLACE TEMP VIEW {HASHED_VIEW} AS {row_hash_sql()}")
     for number, name in enumerate(dataset.measurement_names()):
-        con.execute("SET VARIABLE measurement = ?", [[name]])
-        if number == 0:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE measurement_passes AS {sql.load('measurement_passes')}")
-        else:
-            con.execute(f"INSERT INTO measurement_passes {sql.load('measurement_passes')}")
+        rows.execute("SET VARIABLE measurement = ?", [[name]])
+        _keep(con, rows, "measurement_passes", sql.load("measurement_passes"), append=number > 0)
     for shared in DERIVED:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {sql.load(shared)}")
+    if rows is not con:
+        rows.register("sample_strata", con.execute("SELECT * FROM sample_strata").df())
+    _keep(con, rows, "sample_candidates", sql.load("sample_candidates"))
     short = con.execute(sql.load("sample_candidates_short")).fetchall()
     if short:
         log.info("summarize %d sample strata got too few candidates: every row is a candidate", len(short))
-        con.execute("SET VARIABLE every_row_a_candidate = true")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE sample_candidates AS {sql.load('sample_candidates')}")
+        rows.execute("SET VARIABLE every_row_a_candidate = ?", [True])
+        _keep(con, rows, "sample_candidates", sql.load("sample_candidates"))
+
+
+def _keep(con, rows, name: str, query: str, *, append: bool = False) -> None:
+    """Keep the result of ``query`` over ``rows`` as the temporary table ``name`` of ``con``
+    (appended to it with ``append``); from another engine, it comes over as Arrow."""
+    source = query
+    if rows is not con:
+        con.register("__kept", rows.arrow(query))
+        source = "SELECT * FROM __kept"
+    if append:
+        con.execute(f"INSERT INTO {name} {source}")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {source}")
+    if rows is not con:
+        con.unregister("__kept")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scripts import dataset
+from scripts import dataset, spark
 from scripts.errors import GateError, Violation
 from scripts.ingest import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE, file_columns, short_name
 from scripts.sql import identifier, literal
@@ -29,7 +29,8 @@ OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
 KEY_SQL = (
     'trim(CAST("studyName" AS VARCHAR))',
     'trim(CAST("Species" AS VARCHAR))',
-    'TRY_CAST(TRY_CAST("Sample Number" AS DOUBLE) AS BIGINT)',
+    # rounded, so '1.5' is sample 2 on DuckDB and on Spark (a cast alone truncates on Spark)
+    'TRY_CAST(round(TRY_CAST("Sample Number" AS DOUBLE)) AS BIGINT)',
 )
 EXAMPLES = 3
 # A date as the LTER writes it (a time after it is allowed; DuckDB drops it).
@@ -271,6 +272,8 @@ def _keys_may_repeat(con, relation: str) -> bool:
     this costs a fraction of counting distinct keys; ``_duplicates`` then
     compares the suspect keys exactly. Keys are compared as cleaned (``KEY_SQL``).
     """
+    if spark.is_spark(con):
+        return bool(_spark_duplicate_groups(con, relation, places=False).head(1))
     study, species, number = KEY_SQL
     suspects = con.execute(
         f"""
@@ -320,9 +323,28 @@ def _duplicates(con, relation: str) -> list[Violation]:
     reported as a duplicate. Keys are compared as cleaned (``KEY_SQL``); the
     examples name the rows of every copy.
     """
+    if spark.is_spark(con):
+        dup_rows, examples = _spark_duplicates(con, relation)
+    else:
+        dup_rows, examples = _duckdb_duplicates(con, relation)
+    if not dup_rows:
+        return []
+    return [
+        Violation(
+            "duplicate observation",
+            " + ".join(OBSERVATION_KEY),
+            int(dup_rows),
+            "sharing their study, species and sample number with another row",
+            [f"{e['label']!r} in {_places(e['places'], e['n'])}" for e in examples],
+        )
+    ]
+
+
+def _duckdb_duplicates(con, relation: str) -> tuple[int, list[dict]]:
+    """How many rows repeat a key, and the first few keys (by key) with the places of their rows."""
     cleaned = ", ".join(f"{sql} AS k{i}" for i, sql in enumerate(KEY_SQL))
     key = "k0, k1, k2"
-    dup_rows, examples = con.execute(
+    return con.execute(
         f"""
         WITH keyed AS (
             SELECT {cleaned}, {SOURCE_FILE} AS file, {ROW_IN_FILE} AS row_in_file FROM {_numbered(relation)}
@@ -343,17 +365,43 @@ def _duplicates(con, relation: str) -> list[Violation]:
         FROM groups
         """
     ).fetchone()
-    if not dup_rows:
-        return []
-    return [
-        Violation(
-            "duplicate observation",
-            " + ".join(OBSERVATION_KEY),
-            int(dup_rows),
-            "sharing their study, species and sample number with another row",
-            [f"{e['label']!r} in {_places(e['places'], e['n'])}" for e in examples],
-        )
+
+
+def _spark_duplicate_groups(con, relation: str, *, places: bool = True):
+    """Spark's form of the keys that repeat (``KEY_SQL``, NULLs alike), with their rows' places.
+
+    Spark has no DuckDB ``hash`` to screen with, so it groups by the key itself:
+    a shuffle of three small columns, which Spark spreads over the cluster. The
+    places (which needs each row's number in its file) only when asked.
+    """
+    keys = ", ".join(f"{sql} AS k{i}" for i, sql in enumerate(KEY_SQL))
+    if not places:
+        con.sql(f"SELECT {keys} FROM {relation}").createOrReplaceTempView("gate_keys")
+        return con.session.sql("SELECT k0, k1, k2 FROM gate_keys GROUP BY k0, k1, k2 HAVING count(*) > 1")
+    con.sql(
+        f"SELECT {keys}, {SOURCE_FILE} AS file, {ROW_IN_FILE} AS row_in_file FROM {_numbered(relation)}"
+    ).createOrReplaceTempView("gate_keys")
+    return con.session.sql(
+        "SELECT k0, k1, k2, count(*) AS n, "
+        f"slice(sort_array(collect_list(struct(file, row_in_file))), 1, {EXAMPLES}) AS places "
+        "FROM gate_keys GROUP BY k0, k1, k2 HAVING count(*) > 1"
+    )
+
+
+def _spark_duplicates(con, relation: str) -> tuple[int, list[dict]]:
+    """``_duckdb_duplicates`` on Spark: the same count and examples, in the same order."""
+    groups = _spark_duplicate_groups(con, relation)
+    total = groups.agg({"n": "sum"}).collect()[0][0]
+    first = groups.orderBy("k0", "k1", "k2").limit(EXAMPLES).collect()
+    examples = [
+        {
+            "label": " / ".join(str(k) for k in (row.k0, row.k1, row.k2) if k is not None),
+            "places": [[place.file, str(place.row_in_file)] for place in row.places],
+            "n": row.n,
+        }
+        for row in first
     ]
+    return int(total or 0), examples
 
 
 def _places(places: list[list[str]], rows: int) -> str:

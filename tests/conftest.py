@@ -22,21 +22,28 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests of the cloud extra skip, naming it, where its packages are not installed."""
+    """Tests of an optional extra skip, naming it, where its packages (or Java, for Spark) are not installed."""
     import importlib.util
+    import shutil
 
+    reasons = {}
     if importlib.util.find_spec("s3fs") is None:
-        skip = pytest.mark.skip(reason="needs the cloud extra: uv sync --extra cloud")
+        reasons["cloud"] = "needs the cloud extra: uv sync --extra cloud"
+    if importlib.util.find_spec("pyspark") is None:
+        reasons["spark"] = "needs the spark extra: uv sync --extra spark"
+    elif not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        reasons["spark"] = "needs Java 17 or later for Spark's local mode (java on PATH, or JAVA_HOME)"
+    for marker, reason in reasons.items():
         for item in items:
-            if "cloud" in item.keywords:
-                item.add_marker(skip)
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)
 def no_report_settings(monkeypatch):
     """Every test starts without REPORT_* settings from the shell (a user's
     REPORT_MAX_ROW_DROP=1 must not change what a test sees); a test sets its own."""
-    for name in [name for name in os.environ if name.startswith("REPORT_")]:
+    for name in [name for name in os.environ if name.startswith("REPORT_") or name == "SPARK_REMOTE"]:
         monkeypatch.delenv(name)
 
 

@@ -79,9 +79,8 @@ SAMPLES_FROM_EVERY_ROW = {
         WITH picked AS (
             SELECT species, island, sex,
                    min_by(struct_pack(year, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g),
-                          hash(species, island, sex, year, bill_length_mm, bill_depth_mm,
-                               flipper_length_mm, body_mass_g), 250) AS picks
-            FROM penguins WHERE bill_length_mm IS NOT NULL GROUP BY species, island, sex
+                          row_hash, 250) AS picks
+            FROM hashed_penguins WHERE bill_length_mm IS NOT NULL GROUP BY species, island, sex
         )
         SELECT species, island, sex, p.year, p.bill_length_mm, p.bill_depth_mm, p.flipper_length_mm, p.body_mass_g
         FROM (SELECT species, island, sex, unnest(picks) AS p FROM picked)
@@ -90,9 +89,8 @@ SAMPLES_FROM_EVERY_ROW = {
         WITH picked AS (
             SELECT species, sex,
                    min_by(struct_pack(island, bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g),
-                          hash(species, island, sex, year, bill_length_mm, bill_depth_mm,
-                               flipper_length_mm, body_mass_g), 2000) AS picks
-            FROM penguins
+                          row_hash, 2000) AS picks
+            FROM hashed_penguins
             WHERE sex IS NOT NULL AND bill_length_mm IS NOT NULL AND bill_depth_mm IS NOT NULL
               AND flipper_length_mm IS NOT NULL AND body_mass_g IS NOT NULL
             GROUP BY species, sex

@@ -1,6 +1,7 @@
 -- The rows either sample could pick, found in one pass so that neither sample
 -- has to rank every row. Both samples keep, in each stratum, the rows with the
--- smallest hash of the row (`row_hash`; see `sample_strata` for the strata).
+-- smallest hash of the row (`row_hash`, added by the view `hashed_penguins`:
+-- summarize.py, row_hash_sql; see `sample_strata` for the strata).
 -- Each stratum lets through the rows whose hash is below its share of all
 -- hashes (`sample_strata`): a prefix of the stratum in hash order, so the rows
 -- with the smallest hashes are always among them. A row passes if it is below
@@ -16,21 +17,18 @@ WITH cutoffs AS (
     WHERE s.sample = 'scatter'
 ),
 hashed AS (
-    SELECT *,
-           hash(species, island, sex, year, *COLUMNS(getvariable('measurements'))) AS row_hash
-    FROM penguins
-    WHERE bill_length_mm IS NOT NULL
+    SELECT * FROM hashed_penguins WHERE bill_length_mm IS NOT NULL
 ),
 passed AS (
     -- the largest cutoff first: a cheap filter that lets few rows reach the join
     SELECT * FROM hashed
     WHERE getvariable('every_row_a_candidate')
        OR (SELECT max(share) FROM cutoffs) >= 1
-       OR CAST(row_hash AS DOUBLE) < (SELECT max(share) FROM cutoffs) * 18446744073709551616.0
+       OR CAST(row_hash AS DOUBLE) < (SELECT max(share) FROM cutoffs) * getvariable('hash_range')
 )
 SELECT h.*
 FROM passed h
 JOIN cutoffs c ON c.species = h.species AND c.island = h.island AND c.sex IS NOT DISTINCT FROM h.sex
 WHERE getvariable('every_row_a_candidate')
    OR c.share >= 1
-   OR CAST(h.row_hash AS DOUBLE) < c.share * 18446744073709551616.0
+   OR CAST(h.row_hash AS DOUBLE) < c.share * getvariable('hash_range')

@@ -14,6 +14,6 @@ LEFT JOIN (
        ON c.species = s.species AND c.sex IS NOT DISTINCT FROM s.sex
       AND (s.sample = 'training' OR c.island = s.island)
       AND (s.sample = 'scatter' OR c.complete)
-      AND (s.share >= 1 OR CAST(c.row_hash AS DOUBLE) < s.share * 18446744073709551616.0)
+      AND (s.share >= 1 OR CAST(c.row_hash AS DOUBLE) < s.share * getvariable('hash_range'))
 GROUP BY s.sample, s.species, s.island, s.sex, s.rows
 HAVING count(c.row_hash) < least(s.rows, getvariable('candidates_per_stratum'))

@@ -1,0 +1,334 @@
+"""Spark: the build's passes over the rows as Spark SQL, when ``REPORT_ENGINE=spark``.
+
+What runs on Spark is what reads every row: the raw files, the gate's profile
+and checks, the clean step (Spark writes the tidy table as Parquet), the passes
+over the tidy rows that every summary is added up from
+(``sql/measurement_passes.sql``) and the candidates of the two samples
+(``sql/sample_candidates.sql``). What comes back to the driver is small
+whatever the raw size: the gate's counts and examples, the passes (bounded by
+the instruments' precision), the candidates (bounded by the sample caps). The
+summaries, the samples and the training then run on those small tables in the
+driver's DuckDB, from the same SQL files as with ``REPORT_ENGINE=duckdb``.
+
+The SQL files stay DuckDB's, the one definition: ``SparkConnection`` turns
+each query into Spark SQL with sqlglot (``translate``), after expanding the two
+DuckDB constructs Spark has no form of from the values the build set:
+``getvariable('name')`` and ``COLUMNS(getvariable('name'))`` over a list of
+column names (``expand``). The few gate queries that lean on DuckDB's own
+functions (a hash, bit masks, lists of structs) have a Spark form beside them
+in ``scripts/validate.py``; ``tests/test_spark.py`` runs both engines on the
+same inputs and fails if any pin or gate message differs.
+
+The cluster comes from Spark's own settings: ``SPARK_REMOTE`` (Spark Connect,
+``sc://host:port``) or the master URL ``REPORT_SPARK_MASTER`` (default
+``local[*]``); credentials come only from the environment Spark reads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from scripts import config
+from scripts.errors import ConfigError, SourceError, first_line
+
+DIALECT = "spark"
+# Spark's default of 200 shuffle partitions suits a cluster, not a laptop: a
+# local master gets a few per core (adaptive execution coalesces them further).
+LOCAL_SHUFFLE_PARTITIONS_PER_CORE = 2
+# Columns the raw reader adds to place a row in its file (dropped from the raw view).
+_BLOCK, _SEQUENCE = "__block", "__sequence"
+
+
+def is_spark(con) -> bool:
+    """Whether ``con`` is a ``SparkConnection`` (else it is DuckDB's own)."""
+    return getattr(con, "dialect", None) == DIALECT
+
+
+def connect() -> SparkConnection:
+    """A ``SparkConnection`` to the cluster the environment names (``config.get_spark_cluster``)."""
+    cluster = config.get_spark_cluster()
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ConfigError(
+            f"{config.ENV_ENGINE}=spark needs pyspark: install the project with `uv sync --extra spark`"
+        ) from None
+    builder = SparkSession.builder.appName("palmer-penguins-report")
+    if "remote" in cluster:
+        builder = builder.remote(cluster["remote"])
+    else:
+        cores = os.cpu_count() or 1
+        builder = (
+            builder.master(cluster["master"])
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.log.level", "ERROR")
+            .config("spark.sql.shuffle.partitions", str(cores * LOCAL_SHUFFLE_PARTITIONS_PER_CORE))
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        )
+    try:
+        session = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    except Exception as exc:  # no Java, a wrong master URL, an unreachable Spark Connect server
+        where = cluster.get("remote") or cluster["master"]
+        raise ConfigError(
+            f"cannot start Spark at {where} ({config.ENV_SPARK_MASTER} / {config.ENV_SPARK_REMOTE}): "
+            f"{first_line(exc)}; a local master needs Java 17 or later (JAVA_HOME)"
+        ) from None
+    return SparkConnection(session)
+
+
+class SparkConnection:
+    """The part of a DuckDB connection the build's steps use, on a Spark session.
+
+    ``execute`` takes the DuckDB SQL of ``scripts/sql`` (and of the gate) and
+    runs it as Spark SQL; ``SET VARIABLE`` keeps the value for ``expand``.
+    """
+
+    dialect = DIALECT
+
+    def __init__(self, session):
+        self.session = session
+        self.variables: dict[str, object] = {}
+        self.recorded_file_columns: dict[str, set[str]] = {}
+
+    def execute(self, query: str, parameters: list | None = None) -> Result:
+        text = query.strip()
+        variable = re.fullmatch(r"SET VARIABLE (\w+) = \?", text)
+        if variable:
+            self.variables[variable.group(1)] = parameters[0]
+            return Result(None)
+        if parameters:
+            raise ValueError("SparkConnection.execute takes parameters only in SET VARIABLE")
+        created = re.match(r"CREATE OR REPLACE TEMP (TABLE|VIEW) (\w+) AS\s", text)
+        if created:
+            frame = self.sql(text[created.end() :])
+            frame.createOrReplaceTempView(created.group(2))
+            if created.group(1) == "TABLE":
+                self.session.catalog.cacheTable(created.group(2))
+            return Result(None)
+        described = re.fullmatch(r"DESCRIBE (\w+)", text)
+        if described:
+            fields = self.session.table(described.group(1)).schema.fields
+            return Result(None, [(f.name, f.dataType.simpleString()) for f in fields])
+        return Result(self.sql(text))
+
+    def sql(self, query: str):
+        """A Spark DataFrame for a query written in DuckDB's SQL."""
+        return self.session.sql(translate(query, self.variables))
+
+    def register(self, name: str, frame) -> None:
+        """A small pandas or Arrow table as the temporary view ``name``."""
+        if hasattr(frame, "to_pandas"):
+            frame = frame.to_pandas()
+        self.session.createDataFrame(frame).createOrReplaceTempView(name)
+
+    def unregister(self, name: str) -> None:
+        self.session.catalog.dropTempView(name)
+
+    def arrow(self, query: str):
+        """The result of a query as an Arrow table on the driver (for small results only)."""
+        return self.sql(query).toArrow()
+
+
+class Result:
+    """The rows of a Spark query, fetched as DuckDB's results are."""
+
+    def __init__(self, frame, rows: list[tuple] | None = None):
+        self._frame, self._rows = frame, rows
+
+    def fetchall(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = [tuple(row) for row in self._frame.collect()] if self._frame is not None else []
+        return self._rows
+
+    def fetchone(self):
+        rows = self.fetchall()
+        return rows[0] if rows else None
+
+    def df(self):
+        return self._frame.toPandas()
+
+
+# --- DuckDB SQL to Spark SQL ---------------------------------------------------
+
+
+def translate(query: str, variables: dict) -> str:
+    """Spark SQL for a DuckDB query: ``expand``, then sqlglot's DuckDB → Spark translation.
+
+    ``SELECT COLUMNS(getvariable('m')) IS NOT NULL AS 'has_\\0' FROM t`` with ``m``
+    set to ``['a', 'b']`` becomes ``SELECT NOT `a` IS NULL AS `has_a`, NOT `b` IS
+    NULL AS `has_b` FROM t`` (``tests/test_spark.py``).
+    """
+    import sqlglot
+
+    tree = sqlglot.parse_one(query, read="duckdb")
+    return expand(tree, variables).sql(dialect="spark")
+
+
+def expand(tree, variables: dict):
+    """The query with DuckDB's ``COLUMNS(getvariable('name'))`` and ``getvariable('name')``
+    written out from ``variables``, as DuckDB expands them.
+
+    ``*COLUMNS(...)`` among a function's arguments becomes one argument per
+    name; an item of a select list that holds ``COLUMNS(...)`` becomes one item
+    per name, named by its alias with ``\\0`` replaced by the name, else by the
+    name itself; any other ``getvariable('name')`` becomes the value.
+    """
+    from sqlglot import exp
+
+    def names_of(node) -> list[str]:
+        return list(_value(node.this, variables))
+
+    for node in list(tree.find_all(exp.Columns)):
+        if node.args.get("unpack"):
+            parent, key = node.parent, node.arg_key
+            items = parent.args[key]
+            at = next(i for i, item in enumerate(items) if item is node)
+            columns = [exp.column(name, quoted=True) for name in names_of(node)]
+            parent.set(key, [*items[:at], *columns, *items[at + 1 :]])
+    for select in list(tree.find_all(exp.Select)):
+        items = []
+        for item in select.expressions:
+            found = list(item.find_all(exp.Columns))
+            if not found:
+                items.append(item)
+                continue
+            alias = item.alias if isinstance(item, exp.Alias) else ""
+            for name in names_of(found[0]):
+                copy = item.copy()
+                for node in list(copy.find_all(exp.Columns)):
+                    node.replace(exp.column(name, quoted=True))
+                if "\\0" in alias:
+                    copy.set("alias", exp.to_identifier(alias.replace("\\0", name), quoted=True))
+                elif not alias:
+                    copy = exp.alias_(copy, name, quoted=True)
+                items.append(copy)
+        select.set("expressions", items)
+    for node in list(tree.find_all(exp.Anonymous)):
+        if node.name.lower() == "getvariable":
+            node.replace(_literal(_value(node, variables)))
+    return tree
+
+
+def _value(node, variables: dict):
+    from sqlglot import exp
+
+    if not (isinstance(node, exp.Anonymous) and node.name.lower() == "getvariable"):
+        raise ValueError(f"COLUMNS over {node.sql('duckdb')} has no Spark form: name the columns with getvariable")
+    name = node.expressions[0].name
+    if name not in variables:
+        raise KeyError(f"the query reads getvariable({name!r}), which the build did not set")
+    return variables[name]
+
+
+def _literal(value):
+    from sqlglot import exp
+
+    if isinstance(value, (list, tuple)):
+        return exp.Array(expressions=[_literal(v) for v in value])
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(repr(value))
+    return exp.Literal.string(str(value))
+
+
+# --- reading the raw files -----------------------------------------------------
+
+
+def register_raw(con: SparkConnection, sources: list[str]) -> None:
+    """The views ``raw_observations`` and ``raw_numbered`` on Spark, as ``ingest.register_raw`` defines them.
+
+    Each file is read by Spark itself (CSV as text columns named by its header,
+    the standard dialect; Parquet with its own types), so the data stays where
+    it is. A CSV line Spark cannot split into the header's fields stops the read
+    (``FAILFAST``). ``raw_numbered`` numbers each file's data rows from 1 in
+    file order: by the start of the block a row was read from, then the order it
+    was read in.
+    """
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    from scripts import ingest
+
+    frames, columns = [], {}
+    for location in sources:
+        path = _spark_path(location)
+        try:
+            if ingest.file_format(location) == "csv":
+                names = ingest.csv_header(location)
+                schema = StructType([StructField(name, StringType()) for name in names])
+                frame = con.session.read.csv(
+                    path, schema=schema, header=True, enforceSchema=True, mode="FAILFAST", quote='"', escape='"'
+                )
+                text = names
+            else:
+                frame = con.session.read.parquet(path)
+                names = frame.columns
+                text = names if all(f.dataType == StringType() for f in frame.schema.fields) else []
+            marked = [_missing_as_null(F, name) if name in text else F.col(_quoted(name)) for name in names]
+            frames.append(
+                frame.select(
+                    *marked,
+                    F.lit(location).alias(ingest.SOURCE_FILE),
+                    F.col("_metadata.file_block_start").alias(_BLOCK),
+                    F.monotonically_increasing_id().alias(_SEQUENCE),
+                )
+            )
+        except SourceError:
+            raise
+        except Exception as exc:  # Spark's AnalysisException: no such file, not Parquet …
+            shown = ingest.short_name(location)
+            raise SourceError(f"cannot read the raw data from {shown}: {first_line(exc)}") from None
+        columns[location] = set(names)
+    positioned = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
+    positioned.drop(_BLOCK, _SEQUENCE).createOrReplaceTempView(ingest.RAW_VIEW)
+    positioned.createOrReplaceTempView("raw_positioned")
+    con.session.sql(
+        f"SELECT * EXCEPT ({_BLOCK}, {_SEQUENCE}), row_number() OVER "
+        f"(PARTITION BY {ingest.SOURCE_FILE} ORDER BY {_BLOCK}, {_SEQUENCE}) AS {ingest.ROW_IN_FILE} "
+        "FROM raw_positioned"
+    ).createOrReplaceTempView(ingest.NUMBERED_VIEW)
+    con.recorded_file_columns = columns
+
+
+def _missing_as_null(F, name: str):
+    """A text column with the LTER's missing-value markers as NULL (``ingest.MISSING_MARKERS``)."""
+    from scripts.ingest import MISSING_MARKERS
+
+    column = F.col(_quoted(name))
+    return F.when(F.trim(column).isin(MISSING_MARKERS), None).otherwise(column).alias(name)
+
+
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _spark_path(location: str) -> str:
+    """A location as Spark's readers take it: a local path made absolute; any other as it is."""
+    from scripts import locations
+
+    if locations.is_local(location):
+        return str(locations.local_path(location).resolve())
+    return location
+
+
+def read_failure(exc: Exception) -> SourceError | None:
+    """The message for a Spark error while reading the raw files (a malformed CSV line, say)."""
+    text = str(exc)
+    if "MALFORMED_RECORD_IN_PARSING" in text or "Malformed records are detected" in text:
+        file = re.search(r"file:(/[^\s,'\"]+)", text)
+        where = f" in {file.group(1).rsplit('/', 1)[-1]}" if file else ""
+        return SourceError(
+            f"cannot parse the raw data: a line{where} has not as many comma-separated fields as the header, "
+            "or opens a quoted value that never ends"
+        )
+    return None
+
+
+def write_parquet(con: SparkConnection, query: str, folder) -> None:
+    """Write the result of a query (DuckDB SQL) as a folder of Parquet files (zstd)."""
+    con.sql(query).write.parquet(str(folder), mode="overwrite", compression="zstd")
