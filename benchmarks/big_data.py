@@ -4,6 +4,7 @@
     uv run python -m benchmarks.big_data --sizes 2 20 100  # sizes in millions of rows
     uv run python -m benchmarks.big_data --skip-pandas     # leave out the naive pandas run
     uv run python -m benchmarks.big_data --repeat 3        # fastest of 3 runs of each
+    uv run --extra spark python -m benchmarks.big_data --engine duckdb spark  # and the build on Spark
 
 For each size it writes a synthetic raw Parquet file (``benchmarks/synthetic_raw.py``;
 benchmark data only) and runs, each in its own process, on the same file:
@@ -13,6 +14,9 @@ benchmark data only) and runs, each in its own process, on the same file:
   projection of the raw file to Parquet and computes one aggregate over it;
 - **naive pandas**: read the whole file into pandas, clean it, group and describe it
   and write it back (what the build avoids);
+- **spark build** (with ``--engine ... spark``): the build with ``REPORT_ENGINE=spark``,
+  Spark in local mode (``REPORT_SPARK_MASTER``, default ``local[*]``) on the same
+  file; its JVM's peak RSS is shown beside the Python driver's;
 - **next build**: the build of the same rows plus 1% more (a new file, the same
   rows first) onto the board the last ``build`` run left, as the next scheduled
   run would find it: the comparison with the last build (``scripts/compare.py``)
@@ -88,19 +92,58 @@ NAIVE_PANDAS = textwrap.dedent(
 )
 
 
-def run(args: list[str], env: dict) -> tuple[float, float, int, str, float]:
-    """Run a Python child; return (wall seconds, peak RSS in MiB, exit status, stderr, CPU seconds)."""
+def run(args: list[str], env: dict) -> tuple[float, float, int, str, float, float]:
+    """Run a Python child; return (wall seconds, peak RSS in MiB, exit status, stderr, CPU seconds,
+    peak RSS in MiB of the JVMs it started (Spark's local mode; 0 when none))."""
+    import threading
+
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        jvm = {"peak": 0.0}
+        watcher = threading.Thread(target=_watch_jvm, args=(child, jvm), daemon=True)
+        watcher.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
+        watcher.join()
         err.seek(0)
         text = err.read().decode(errors="replace")
     if status:
         sys.stderr.write(text[-2000:])
     cpu = usage.ru_utime + usage.ru_stime
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), text, cpu
+    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), text, cpu, jvm["peak"]
+
+
+def _watch_jvm(child: subprocess.Popen, jvm: dict) -> None:
+    """While ``child`` runs, keep the largest peak RSS (VmHWM) of the Java processes below it."""
+    while child.poll() is None:
+        for pid in _descendants(child.pid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            if re.search(r"^Name:\s+java$", status, flags=re.MULTILINE):
+                peak = re.search(r"^VmHWM:\s+(\d+) kB", status, flags=re.MULTILINE)
+                if peak:
+                    jvm["peak"] = max(jvm["peak"], int(peak.group(1)) / 1024)
+        time.sleep(0.25)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Process ids below ``pid``, from /proc (Linux)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        below = [p for p, parent in parents.items() if parent in frontier]
+        found += below
+        frontier = below
+    return found
 
 
 def step_times(log: str) -> str:
@@ -128,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the generated files here (default: a temp folder)")
     parser.add_argument("--skip-pandas", action="store_true", help="leave out the naive pandas run")
     parser.add_argument("--repeat", type=positive(), default=1, help="run each N times; report the fastest")
+    parser.add_argument(
+        "--engine", nargs="+", choices=("duckdb", "spark"), default=["duckdb"], help="engines to build with"
+    )
     args = parser.parse_args(argv)
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -135,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="big-data-") as scratch:
         workdir = args.workdir or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        print(f"{'rows':>6}  {'run':<13}{'wall s':>9}{'CPU s':>8}{'peak RSS MiB':>14}  note")
+        print(f"{'rows':>6}  {'run':<13}{'wall s':>9}{'CPU s':>8}{'peak RSS MiB':>14}{'JVM MiB':>9}  note")
         for millions in args.sizes:
             rows = int(millions * 1_000_000)
             source = workdir / f"raw-{millions:g}M.parquet"
@@ -152,34 +198,48 @@ def main(argv: list[str] | None = None) -> int:
                 ],
                 "least work": ["-c", LEAST_WORK, str(source), str(workdir / "least.parquet")],
             }
+            if "spark" in args.engine:
+                runs["spark build"] = [*runs["build"][:5], str(workdir / f"board-{millions:g}M-spark")]
+                runs["spark build"] += ["--force", "--verbose"]
+            if "duckdb" not in args.engine:
+                del runs["build"]
             if not args.skip_pandas:
                 runs["naive pandas"] = ["-c", NAIVE_PANDAS, str(source), str(workdir / "naive.parquet")]
             # right after a build, onto its board: compared with it
-            runs["next build"] = [*("-m", "scripts.build", "--source", str(grown), "--board", str(board), "--verbose")]
+            if "duckdb" in args.engine:
+                runs["next build"] = [
+                    *("-m", "scripts.build", "--source", str(grown), "--board", str(board), "--verbose")
+                ]
             results[millions] = {}
             # Runs alternate (build, least work, build, …), so that a busy spell on a
             # shared machine slows both references rather than one of them.
             attempts = {name: [] for name in runs}
             for _ in range(args.repeat):
                 for name, command in runs.items():
-                    if name == "build":
+                    if name in ("build", "spark build"):
                         # A fresh board every time, as for new data: a board that already
                         # holds the same tidy table would also have it compared byte for byte.
-                        shutil.rmtree(board, ignore_errors=True)
-                    attempts[name].append(run(command, env))
+                        shutil.rmtree(command[command.index("--board") + 1], ignore_errors=True)
+                    spark = {"REPORT_ENGINE": "spark"} if name == "spark build" else {}
+                    attempts[name].append(run(command, {**env, **spark}))
             for name, tries in attempts.items():
                 fastest = min(tries, key=lambda t: t[0])
                 seconds, log = fastest[0], fastest[3]  # the step times shown are the fastest run's
                 peak = max(t[1] for t in tries)
                 code = next((t[2] for t in tries if t[2]), 0)
                 cpu = min(t[4] for t in tries)
+                jvm = max(t[5] for t in tries)
                 results[millions][name] = (seconds, peak, code, cpu)
                 note = "" if code == 0 else f"FAILED (exit {code})"
-                if name == "build" and code == 0:
+                if name in ("build", "spark build") and code == 0:
                     note = f"pins the pages read: {pages_pin_bytes(board) / 1024:,.0f} KiB; {step_times(log)}"
                 elif name == "next build" and code == 0:
                     note = f"1% more rows, compared with the build before: {step_times(log)}"
-                print(f"{millions:>5g}M  {name:<13}{seconds:>9.1f}{cpu:>8.1f}{peak:>14,.0f}  {note}", flush=True)
+                shown_jvm = f"{jvm:>9,.0f}" if jvm else f"{'':>9}"
+                print(
+                    f"{millions:>5g}M  {name:<13}{seconds:>9.1f}{cpu:>8.1f}{peak:>14,.0f}{shown_jvm}  {note}",
+                    flush=True,
+                )
 
     sizes = sorted(results)
     spans = [(sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]

@@ -129,7 +129,7 @@ def compute(
     con = ingest.connect(settings)
     # Where the passes over the rows run: DuckDB itself, or Spark (scripts/spark.py),
     # whose small results come back to this DuckDB connection.
-    rows = con
+    rows, written = con, tidy
     try:
         if engine == "spark":
             from scripts import spark
@@ -150,15 +150,16 @@ def compute(
             info["rows checked"] = checked["rows"]
             info["missing measurements"] = checked["missing measurements"]
         with step("clean") as info:
-            clean_rows = clean.clean(rows, tidy if rows is con else workdir / "spark-penguins")
+            written = tidy if rows is con else spark.tidy_folder(rows, workdir)
+            clean_rows = clean.clean(rows, written)
             info["rows in"] = checked["rows"]
             info["rows out"] = clean_rows
             # The gate stops the build on any bad row, so cleaning keeps every row it is given.
             info["rows rejected"] = checked["rows"] - clean_rows
             if rows is not con:  # one Parquet file for the pin, as DuckDB writes it; the comparison reads it
-                clean.gather(con, workdir / "spark-penguins", tidy)
+                clean.gather(con, written, tidy)
         with step("summarize") as info:
-            tables = summarize.summarize(con, rows)
+            tables = summarize.summarize(rows)
             info["tables"] = len(tables)
             info["rows"] = sum(len(t) for t in tables.values())
         comparison = None
@@ -177,7 +178,7 @@ def compute(
         with step("train") as info:
             from scripts import train
 
-            result = train.train(train.training_sample(con), max_rmse_ratio)
+            result = train.train(train.training_sample(rows), max_rmse_ratio)
             info["model"] = repr(result.chosen.name)
             info.update({f"{k} rows": v for k, v in result.rows.items()})
     except Exception as exc:
@@ -187,6 +188,8 @@ def compute(
         raise failure from None
     finally:
         con.close()
+        if rows is not con and config.get_spark_scratch():  # the folder made for this build on shared storage
+            spark.remove_folder(str(written))
     return {
         "tidy": tidy,
         "summaries": tables,

@@ -29,13 +29,13 @@ def tidy_columns() -> tuple[str, ...]:
     return (*published_columns(), "study_name", "sample_number")
 
 
-def clean(con, out: Path) -> int:
+def clean(con, out: Path | str) -> int:
     """Write the tidy table to ``out`` (Parquet), define the view ``penguins``; return its rows.
 
-    On Spark (``scripts/spark.py``) ``out`` is a folder of Parquet files that
-    Spark writes, and ``penguins`` is a Spark view over it.
+    On Spark (``scripts/spark.py``) ``out`` is a folder (a path or a cloud URI,
+    ``spark.tidy_folder``) of Parquet files that Spark writes, and ``penguins``
+    is a Spark view over it.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
     dataset.register(con)
     # The raw columns clean.sql reads, each measurement under its tidy name: an
     # alias per column of the description, so clean.sql can select them by the names it lists.
@@ -46,16 +46,22 @@ def clean(con, out: Path) -> int:
         spark.write_parquet(con, sql.load("clean"), out)
         con.session.read.parquet(str(out)).createOrReplaceTempView("penguins")
         return con.execute("SELECT count(*) FROM penguins").fetchone()[0]
+    out.parent.mkdir(parents=True, exist_ok=True)
     # preserve_insertion_order keeps the raw row order, as the published table does.
     con.execute(f"COPY ({sql.load('clean')}) TO {sql.literal(str(out))} (FORMAT parquet, COMPRESSION zstd)")
     con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({sql.literal(str(out))})")
     return con.execute("SELECT count(*) FROM penguins").fetchone()[0]
 
 
-def gather(con, folder: Path, out: Path) -> None:
+def gather(con, folder: str, out: Path) -> None:
     """Join the Parquet files Spark wrote into ``folder`` as the one file ``out`` (DuckDB,
-    streaming, in the files' order), and define the view ``penguins`` over it: the
-    ``penguins`` pin is then the same one file whichever engine built it."""
-    parts, target = sql.literal(str(folder / "*.parquet")), sql.literal(str(out))
+    streaming, in the files' order) and define the view ``penguins`` over it: the
+    ``penguins`` pin is then the same one file whichever engine built it.
+    ``folder`` is a path or a cloud URI (``spark.tidy_folder``)."""
+    from scripts import locations
+
+    if locations.is_cloud(folder):
+        con.register_filesystem(locations.filesystem(folder))
+    parts, target = sql.literal(f"{folder}/*.parquet"), sql.literal(str(out))
     con.execute(f"COPY (SELECT * FROM read_parquet({parts})) TO {target} (FORMAT parquet, COMPRESSION zstd)")
-    con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({sql.literal(str(out))})")
+    con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({target})")

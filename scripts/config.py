@@ -28,6 +28,7 @@ ENV_API_TIMEOUT = "REPORT_API_TIMEOUT"
 ENV_ENGINE = "REPORT_ENGINE"
 ENV_SPARK_MASTER = "REPORT_SPARK_MASTER"
 ENV_SPARK_REMOTE = "SPARK_REMOTE"  # Spark Connect's own variable (sc://host:port)
+ENV_SPARK_SCRATCH = "REPORT_SPARK_SCRATCH"
 # Which environment variable sets each DuckDB setting, for error messages.
 DUCKDB_SETTING_ENV = {"memory_limit": ENV_MEMORY_LIMIT, "temp_directory": ENV_TEMP_DIR, "threads": ENV_THREADS}
 
@@ -122,6 +123,13 @@ def get_spark_cluster() -> dict[str, str]:
             raise ConfigError(f"{ENV_SPARK_REMOTE} must be a Spark Connect address, sc://host:port")
         return {"remote": remote}
     return {"master": os.environ.get(ENV_SPARK_MASTER, "").strip() or DEFAULT_SPARK_MASTER}
+
+
+def get_spark_scratch() -> str:
+    """``REPORT_SPARK_SCRATCH``: a folder or cloud URI that the Spark cluster and this
+    machine can both write and read, for the tidy table Spark writes ("" when unset:
+    a local master writes into the build's own scratch folder)."""
+    return os.environ.get(ENV_SPARK_SCRATCH, "").strip().rstrip("/")
 
 
 def get_duckdb_settings(spill_dir: str | None = None) -> dict[str, str]:

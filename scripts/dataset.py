@@ -84,7 +84,9 @@ def register(con) -> None:
     ``name``, ``label``, ``unit``, ``low``, ``high``, ``shift``, ``bin_width``,
     ``whole``), and the variables ``measurements`` (the tidy names, in order),
     ``decimal_measurements`` and ``whole_measurements`` (the same, split by how
-    they are recorded), ``scatter_per_stratum`` and ``training_per_stratum``.
+    they are recorded), ``presence_columns`` and ``sum_columns`` (the has_<name>
+    and with_<name> columns of ``measurement_passes``), ``measurements_by_name``, ``scatter_per_stratum``
+    and ``training_per_stratum``.
     """
     import pandas as pd
 
@@ -109,6 +111,11 @@ def register(con) -> None:
         "measurements": [m.name for m in measurements],
         "decimal_measurements": [m.name for m in measurements if not m.whole],
         "whole_measurements": [m.name for m in measurements if m.whole],
+        # in name order: the order of the columns DuckDB's PIVOT makes (correlations.spark.sql)
+        "measurements_by_name": sorted(m.name for m in measurements),
+        # the columns of measurement_passes.sql that say which measurements a row has, and their sums
+        "presence_columns": [f"has_{m.name}" for m in measurements],
+        "sum_columns": [f"with_{m.name}" for m in measurements],
         "scatter_per_stratum": SCATTER_PER_STRATUM,
         "training_per_stratum": TRAINING_PER_STRATUM,
     }

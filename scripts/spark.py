@@ -103,18 +103,30 @@ class SparkConnection:
         created = re.match(r"CREATE OR REPLACE TEMP (TABLE|VIEW) (\w+) AS\s", text)
         if created:
             frame = self.sql(text[created.end() :])
+            if created.group(1) == "TABLE":  # computed now, once, and kept without its lineage
+                frame = frame.localCheckpoint()
             frame.createOrReplaceTempView(created.group(2))
-            if created.group(1) == "TABLE":
-                self.session.catalog.cacheTable(created.group(2))
+            return Result(None)
+        inserted = re.match(r"INSERT INTO (\w+)\s", text)
+        if inserted:  # the table's rows and the query's, kept as one table again
+            name = inserted.group(1)
+            frame = self.session.table(name).unionByName(self.sql(text[inserted.end() :])).localCheckpoint()
+            frame.createOrReplaceTempView(name)
             return Result(None)
         described = re.fullmatch(r"DESCRIBE (\w+)", text)
         if described:
             fields = self.session.table(described.group(1)).schema.fields
             return Result(None, [(f.name, f.dataType.simpleString()) for f in fields])
-        return Result(self.sql(text))
+        return Result(self.sql(query))  # a file's text keeps its name (sql.Query)
 
     def sql(self, query: str):
-        """A Spark DataFrame for a query written in DuckDB's SQL."""
+        """A Spark DataFrame for a query written in DuckDB's SQL, or for a file of
+        ``scripts/sql`` (``sql.load``) its Spark form when it has one."""
+        from scripts import sql
+
+        form = sql.spark_form(query.name) if isinstance(query, sql.Query) else None
+        if form is not None:
+            return self.session.sql(translate(form, self.variables, read=DIALECT))
         return self.session.sql(translate(query, self.variables))
 
     def register(self, name: str, frame) -> None:
@@ -147,13 +159,17 @@ class Result:
         return rows[0] if rows else None
 
     def df(self):
-        return self._frame.toPandas()
+        """The rows as pandas, converted by DuckDB from Arrow: the same column types
+        as DuckDB's own results, so a pin's schema does not depend on the engine."""
+        import duckdb
+
+        return duckdb.arrow(self._frame.toArrow()).df()
 
 
 # --- DuckDB SQL to Spark SQL ---------------------------------------------------
 
 
-def translate(query: str, variables: dict) -> str:
+def translate(query: str, variables: dict, read: str = "duckdb") -> str:
     """Spark SQL for a DuckDB query: ``expand``, then sqlglot's DuckDB → Spark translation.
 
     ``SELECT COLUMNS(getvariable('m')) IS NOT NULL AS 'has_\\0' FROM t`` with ``m``
@@ -162,7 +178,7 @@ def translate(query: str, variables: dict) -> str:
     """
     import sqlglot
 
-    tree = sqlglot.parse_one(query, read="duckdb")
+    tree = sqlglot.parse_one(query, read=read)
     return expand(tree, variables).sql(dialect="spark")
 
 
@@ -180,13 +196,16 @@ def expand(tree, variables: dict):
     def names_of(node) -> list[str]:
         return list(_value(node.this, variables))
 
+    def splice(node) -> None:  # one argument (or list item) per name
+        parent, key = node.parent, node.arg_key
+        items = parent.args[key]
+        at = next(i for i, item in enumerate(items) if item is node)
+        columns = [exp.column(name, quoted=True) for name in names_of(node)]
+        parent.set(key, [*items[:at], *columns, *items[at + 1 :]])
+
     for node in list(tree.find_all(exp.Columns)):
-        if node.args.get("unpack"):
-            parent, key = node.parent, node.arg_key
-            items = parent.args[key]
-            at = next(i for i, item in enumerate(items) if item is node)
-            columns = [exp.column(name, quoted=True) for name in names_of(node)]
-            parent.set(key, [*items[:at], *columns, *items[at + 1 :]])
+        if node.args.get("unpack") or (isinstance(node.parent.args.get(node.arg_key), list) and not _in_select(node)):
+            splice(node)
     for select in list(tree.find_all(exp.Select)):
         items = []
         for item in select.expressions:
@@ -197,6 +216,8 @@ def expand(tree, variables: dict):
             alias = item.alias if isinstance(item, exp.Alias) else ""
             for name in names_of(found[0]):
                 copy = item.copy()
+                if isinstance(copy, exp.Columns):  # the item is COLUMNS(...) itself
+                    copy = exp.column(name, quoted=True)
                 for node in list(copy.find_all(exp.Columns)):
                     node.replace(exp.column(name, quoted=True))
                 if "\\0" in alias:
@@ -205,10 +226,30 @@ def expand(tree, variables: dict):
                     copy = exp.alias_(copy, name, quoted=True)
                 items.append(copy)
         select.set("expressions", items)
+    for node in list(tree.find_all(exp.In)):  # x IN (getvariable('list')): a Spark form's PIVOT
+        values = node.expressions
+        if len(values) == 1 and isinstance(values[0], exp.Anonymous) and values[0].name.lower() == "getvariable":
+            node.set("expressions", [_literal(v) for v in _value(values[0], variables)])
     for node in list(tree.find_all(exp.Anonymous)):
         if node.name.lower() == "getvariable":
             node.replace(_literal(_value(node, variables)))
+    # DuckDB adds numbers up in a stated order (sum(x ORDER BY v)), for the same
+    # last bit on every run; Spark has no ordered sum, and adds them in any order.
+    for node in list(tree.find_all(exp.Order)):
+        if isinstance(node.parent, (exp.Sum, exp.Avg)):
+            node.replace(node.this)
     return tree
+
+
+def _in_select(node) -> bool:
+    """Whether a ``COLUMNS`` node is an item (or inside an item) of a select list."""
+    from sqlglot import exp
+
+    while node.parent is not None:
+        if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+            return True
+        node = node.parent
+    return False
 
 
 def _value(node, variables: dict):
@@ -327,6 +368,42 @@ def read_failure(exc: Exception) -> SourceError | None:
             "or opens a quoted value that never ends"
         )
     return None
+
+
+def tidy_folder(con: SparkConnection, workdir) -> str:
+    """Where Spark writes the tidy table: a new folder under ``REPORT_SPARK_SCRATCH``, or,
+    for a local master without it, in the build's scratch folder ``workdir``.
+
+    Executors elsewhere (a cluster, Spark Connect) cannot write into this
+    machine's folders, so they need a place both sides reach.
+    """
+    import uuid
+
+    scratch = config.get_spark_scratch()
+    if scratch:
+        return f"{scratch}/penguins-{uuid.uuid4().hex}"
+    cluster = config.get_spark_cluster()
+    if cluster.get("master", "").startswith("local"):
+        return str(workdir / "spark-penguins")
+    where = cluster.get("remote") or cluster["master"]
+    raise ConfigError(
+        f"Spark at {where} cannot write into this machine's folders: set {config.ENV_SPARK_SCRATCH} to a "
+        "folder or cloud URI that the cluster and this machine both reach (s3://bucket/scratch, say)"
+    )
+
+
+def remove_folder(folder: str) -> None:
+    """Remove a folder ``tidy_folder`` made for this build under ``REPORT_SPARK_SCRATCH``."""
+    import shutil
+
+    from scripts import locations
+
+    if locations.is_cloud(folder):
+        fs = locations.filesystem(folder)
+        if fs.exists(folder):
+            fs.rm(folder, recursive=True)
+    else:
+        shutil.rmtree(locations.local_path(folder), ignore_errors=True)
 
 
 def write_parquet(con: SparkConnection, query: str, folder) -> None:

@@ -8,9 +8,24 @@ from pathlib import Path
 SQL_DIR = Path(__file__).parent / "sql"
 
 
-def load(name: str) -> str:
-    """The text of ``scripts/sql/<name>.sql``."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+class Query(str):
+    """The text of a SQL file, which knows its file's ``name`` (``summaries/overview``)."""
+
+    name: str = ""
+
+
+def load(name: str) -> Query:
+    """The text of ``scripts/sql/<name>.sql`` (DuckDB's SQL, the definition)."""
+    query = Query((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    query.name = name
+    return query
+
+
+def spark_form(name: str) -> str | None:
+    """The text of ``scripts/sql/<name>.spark.sql``, the Spark SQL form beside a file
+    whose DuckDB SQL has no translation (a ``PIVOT`` over the values of a column), if any."""
+    path = SQL_DIR / f"{name}.spark.sql"
+    return path.read_text(encoding="utf-8") if path.exists() else None
 
 
 def literal(value) -> str:

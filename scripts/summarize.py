@@ -18,7 +18,7 @@ from scripts.sql import identifier, literal
 
 SUMMARY_DIR = sql.SQL_DIR / "summaries"
 # The small tables computed from the passes, in the order they need each other.
-DERIVED = ("measurement_values", "measurement_groups", "measurement_sums", "sample_strata")
+DERIVED = ("measurement_values", "measurement_groups", "measurement_sums", "sample_strata", "sample_candidates")
 
 
 # The rows each sample picks are the ones with the smallest hash of the row. The
@@ -49,7 +49,8 @@ def _weights(seed: int, count: int) -> list[int]:
 
 
 def row_hash_sql(relation: str = "penguins") -> str:
-    """A query over ``relation`` that adds ``row_hash``, the same number on DuckDB and on Spark.
+    """A query over ``relation`` that adds ``row_hash``, the same number on DuckDB and on Spark,
+    and ``complete``: whether every measurement is present (the training sample needs that).
 
     Generated from the description like ``clean.py``'s aliases: the fields are
     the island's place in ``dataset.ISLANDS``, the year, and each measurement of
@@ -63,6 +64,7 @@ def row_hash_sql(relation: str = "penguins") -> str:
             raise ValueError(f"{m.name}: a plausible range this wide ({m.low} to {m.high}) needs a smaller HASH_SCALE")
         fields.append(f"coalesce(CAST(round(({identifier(m.name)} - {m.low}) * {HASH_SCALE}) AS BIGINT) + 1, 0)")
     names = [f"__f{i}" for i in range(len(fields))]
+    complete = " AND ".join(f"{identifier(name)} IS NOT NULL" for name in dataset.measurement_names())
 
     def universal(seed: int) -> str:
         terms = [f"{f} * {w}" for f, w in zip(names, _weights(seed, len(names)), strict=True)]
@@ -75,26 +77,27 @@ def row_hash_sql(relation: str = "penguins") -> str:
     return (
         f"SELECT * EXCLUDE (__h1, __h2), {mixed('__h1')} * {p + 1} + {mixed('__h2')} AS row_hash FROM ("
         f"SELECT * EXCLUDE ({', '.join(names)}), {universal(1)} AS __h1, {universal(2)} AS __h2 FROM ("
-        f"SELECT *, {with_fields} FROM {relation}))"
+        f"SELECT *, {with_fields}, {complete} AS complete FROM {relation}))"
     )
 
 
 def summary_names() -> list[str]:
-    """The summary tables, one per SQL file, in name order."""
-    return sorted(path.stem for path in SUMMARY_DIR.glob("*.sql"))
+    """The summary tables, one per SQL file, in name order (a ``.spark.sql`` form is not another)."""
+    return sorted(path.stem for path in SUMMARY_DIR.glob("*.sql") if "." not in path.stem)
 
 
-def summarize(con, rows=None) -> dict:
+def summarize(con) -> dict:
     """Run every summary query; return ``{name: pandas.DataFrame}``.
 
     First keeps the small tables of ``prepare``, then runs each summary file.
-    ``rows``: where the tidy rows are, when not in ``con`` (a ``SparkConnection``).
+    ``con`` is a DuckDB connection, or a ``SparkConnection`` (``scripts/spark.py``)
+    that runs the same files as Spark SQL.
     """
-    prepare(con, rows)
+    prepare(con)
     return {name: con.execute(sql.load(f"summaries/{name}")).df() for name in summary_names()}
 
 
-def prepare(con, rows=None) -> None:
+def prepare(con) -> None:
     """Keep the small tables the summaries and the training sample are computed from.
 
     One pass over the tidy rows per measurement of ``scripts/dataset.py``
@@ -109,43 +112,23 @@ def prepare(con, rows=None) -> None:
     each sample stratum can pick from (``sample_candidates``, one pass). If a
     stratum got fewer candidates than it may need (beyond 8 standard deviations
     of bad luck), every row becomes a candidate, so the samples never change.
-
-    With ``rows`` (a ``SparkConnection`` holding the tidy rows), the passes and
-    the candidates run there and only their small results come to ``con``.
     """
-    rows = rows if rows is not None else con
+    dataset.register(con)
     caps = max(dataset.SCATTER_PER_STRATUM, dataset.TRAINING_PER_STRATUM)
-    for engine in {id(con): con, id(rows): rows}.values():
-        dataset.register(engine)
-        engine.execute("SET VARIABLE candidates_per_stratum = ?", [caps])
-        engine.execute("SET VARIABLE every_row_a_candidate = ?", [False])
-        engine.execute("SET VARIABLE hash_range = ?", [float(HASH_RANGE)])
-    rows.execute(f"CREATE OR REPLACE TEMP VIEW {HASHED_VIEW} AS {row_hash_sql()}")
+    con.execute("SET VARIABLE candidates_per_stratum = ?", [caps])
+    con.execute("SET VARIABLE every_row_a_candidate = ?", [False])
+    con.execute("SET VARIABLE hash_range = ?", [float(HASH_RANGE)])
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {HASHED_VIEW} AS {row_hash_sql()}")
     for number, name in enumerate(dataset.measurement_names()):
-        rows.execute("SET VARIABLE measurement = ?", [[name]])
-        _keep(con, rows, "measurement_passes", sql.load("measurement_passes"), append=number > 0)
+        con.execute("SET VARIABLE measurement = ?", [[name]])
+        if number == 0:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE measurement_passes AS {sql.load('measurement_passes')}")
+        else:
+            con.execute(f"INSERT INTO measurement_passes {sql.load('measurement_passes')}")
     for shared in DERIVED:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {sql.load(shared)}")
-    if rows is not con:
-        rows.register("sample_strata", con.execute("SELECT * FROM sample_strata").df())
-    _keep(con, rows, "sample_candidates", sql.load("sample_candidates"))
     short = con.execute(sql.load("sample_candidates_short")).fetchall()
     if short:
         log.info("summarize %d sample strata got too few candidates: every row is a candidate", len(short))
-        rows.execute("SET VARIABLE every_row_a_candidate = ?", [True])
-        _keep(con, rows, "sample_candidates", sql.load("sample_candidates"))
-
-
-def _keep(con, rows, name: str, query: str, *, append: bool = False) -> None:
-    """Keep the result of ``query`` over ``rows`` as the temporary table ``name`` of ``con``
-    (appended to it with ``append``); from another engine, it comes over as Arrow."""
-    source = query
-    if rows is not con:
-        con.register("__kept", rows.arrow(query))
-        source = "SELECT * FROM __kept"
-    if append:
-        con.execute(f"INSERT INTO {name} {source}")
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {source}")
-    if rows is not con:
-        con.unregister("__kept")
+        con.execute("SET VARIABLE every_row_a_candidate = ?", [True])
+        con.execute(f"CREATE OR REPLACE TEMP TABLE sample_candidates AS {sql.load('sample_candidates')}")

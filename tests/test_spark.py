@@ -142,3 +142,47 @@ def test_an_unknown_engine_is_named(monkeypatch):
     monkeypatch.setenv(config.ENV_ENGINE, "polars")
     with pytest.raises(Exception, match="REPORT_ENGINE='polars' is not an engine: use duckdb or spark"):
         config.get_engine()
+
+
+def test_a_spark_board_has_the_same_pins_and_renders_every_page(built_board, tmp_path, monkeypatch, spark_rows):
+    """The command on Spark, its tidy table written through REPORT_SPARK_SCRATCH: the same
+    pins in name, type and columns as a DuckDB build, and every page executes from them."""
+    from tests.test_pages import PAGES, execute
+
+    scratch = tmp_path / "scratch"
+    monkeypatch.setenv(config.ENV_ENGINE, "spark")
+    monkeypatch.setenv(config.ENV_SPARK_SCRATCH, str(scratch))
+    board = tmp_path / "board"
+    assert build.main(["--board", str(board)]) == 0
+    assert list(scratch.iterdir()) == []  # the build's own folder there is gone
+
+    def described(folder):
+        import pins
+
+        b = pins.board_folder(str(folder))
+        pinned = {}
+        for name in b.pin_list():
+            meta = b.pin_meta(name)
+            columns = None
+            if meta.type == "parquet":
+                path = b.pin_download(name)[0] if name == "penguins" else None
+                frame = duckdb.connect().execute(f"SELECT * FROM '{path}'").df() if path else b.pin_read(name)
+                columns = {c: str(t) for c, t in frame.dtypes.items()}
+            pinned[name] = (meta.type, meta.description, columns)
+        return pinned
+
+    assert described(board) == described(built_board)
+    for page in PAGES:
+        notebook = execute(page, board, monkeypatch)
+        errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert errors == [], page
+
+
+def test_a_remote_spark_needs_a_shared_scratch(tmp_path, monkeypatch):
+    from scripts.errors import ConfigError
+
+    monkeypatch.setenv(config.ENV_SPARK_REMOTE, "sc://spark.example:15002")
+    with pytest.raises(ConfigError, match="REPORT_SPARK_SCRATCH to a folder or cloud URI"):
+        spark.tidy_folder(None, tmp_path)
+    monkeypatch.setenv(config.ENV_SPARK_SCRATCH, "s3://bucket/scratch/")
+    assert spark.tidy_folder(None, tmp_path).startswith("s3://bucket/scratch/penguins-")

@@ -7,7 +7,7 @@
 -- measurement's pass, so the first measurement's pass counts them all.
 -- summarize.py keeps it as the temporary table `measurement_groups`.
 WITH groups AS (
-    SELECT species, island, sex, year, list_value(*COLUMNS('^has_')) AS pattern, sum(n) AS rows
+    SELECT species, island, sex, year, list_value(*COLUMNS(getvariable('presence_columns'))) AS pattern, sum(n) AS rows
     FROM measurement_passes
     WHERE measurement = getvariable('measurements')[1]
     GROUP BY ALL

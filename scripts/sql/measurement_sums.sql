@@ -10,7 +10,7 @@
 -- summarize.py keeps it as the temporary table `measurement_sums`.
 WITH passes AS (
     SELECT g.group_no, p.*
-    FROM (SELECT *, list_value(*COLUMNS('^has_')) AS pattern FROM measurement_passes) p
+    FROM (SELECT *, list_value(*COLUMNS(getvariable('presence_columns'))) AS pattern FROM measurement_passes) p
     JOIN measurement_groups g
       ON g.species = p.species AND g.island = p.island AND g.sex IS NOT DISTINCT FROM p.sex
      AND g.year = p.year AND g.pattern = p.pattern
@@ -29,7 +29,7 @@ crossed AS (
     -- over the rows with that value (with_<y>; NULL where y is missing)
     SELECT group_no, measurement AS x, substr(other, length('with_') + 1) AS y,
            sum((value - mx.shift) * (other_sum - n * my.shift) ORDER BY value) AS sxy
-    FROM passes UNPIVOT (other_sum FOR other IN (COLUMNS('^with_')))
+    FROM passes UNPIVOT (other_sum FOR other IN (COLUMNS(getvariable('sum_columns'))))
     JOIN measurements mx ON mx.name = measurement
     JOIN measurements my ON 'with_' || my.name = other
     GROUP BY group_no, x, y

@@ -6,11 +6,7 @@
 -- deviations.
 SELECT s.sample, s.species, s.island, s.sex, s.rows, count(c.row_hash) AS candidates
 FROM sample_strata s
-LEFT JOIN (
-    -- complete: every measurement present (list_count counts the values that are not NULL)
-    SELECT *, list_count(list_value(*COLUMNS(getvariable('measurements')))) = len(getvariable('measurements')) AS complete
-    FROM sample_candidates
-) c
+LEFT JOIN sample_candidates c
        ON c.species = s.species AND c.sex IS NOT DISTINCT FROM s.sex
       AND (s.sample = 'training' OR c.island = s.island)
       AND (s.sample = 'scatter' OR c.complete)

@@ -20,7 +20,7 @@ WITH sizes AS (
         FROM measurement_sums
         WHERE x = y AND sex IS NOT NULL
         GROUP BY group_no
-        HAVING count(*) = len(getvariable('measurements'))
+        HAVING count(*) = array_length(getvariable('measurements'))
     )
     GROUP BY species, sex
 )

@@ -1,26 +1,16 @@
 -- The rows the model learns from: penguins with sex and every measurement,
--- at most `training_per_stratum` (2,000, scripts/dataset.py) from each species x sex stratum (a bounded, stratified sample
--- whatever the raw size): the 2,000 with the smallest hash of the row, so the
--- same data always gives the same sample. Strata smaller than the cap are taken
--- whole. Picked from `sample_candidates` (made by summarize.py), which holds
--- every row that can be among the smallest hashes of its stratum, with the
--- hash (`row_hash`); min_by(row, hash, cap) keeps only that many rows per
--- stratum while it scans, so memory stays bounded and nothing is sorted.
-WITH picked AS (
-    SELECT species, sex,
-           min_by(
-               struct_pack(island, measured := struct_pack(*COLUMNS(getvariable('measurements')))),
-               row_hash,
-               getvariable('training_per_stratum')
-           ) AS picks
+-- at most `training_per_stratum` (2,000, scripts/dataset.py) from each species
+-- x sex stratum (a bounded, stratified sample whatever the raw size): the 2,000
+-- with the smallest hash of the row (`row_hash`), so the same data always gives
+-- the same sample, on DuckDB and on Spark. Strata smaller than the cap are
+-- taken whole. Picked from `sample_candidates` (made by summarize.py), which
+-- holds every row that can be among the smallest hashes of its stratum, a few
+-- thousand per stratum at any raw size: ranking them costs little.
+SELECT species, island, sex, COLUMNS(getvariable('measurements'))
+FROM (
+    SELECT *, row_number() OVER (PARTITION BY species, sex ORDER BY row_hash) AS pick
     FROM sample_candidates
-    WHERE sex IS NOT NULL AND COLUMNS(getvariable('measurements')) IS NOT NULL
-    GROUP BY species, sex
-),
-rows AS (
-    SELECT species, sex, unnest(picks) AS p, generate_subscripts(picks, 1) AS pick
-    FROM picked
+    WHERE sex IS NOT NULL AND complete
 )
-SELECT species, p.island, sex, unnest(p.measured)
-FROM rows
+WHERE pick <= getvariable('training_per_stratum')
 ORDER BY species, sex, pick

@@ -13,7 +13,7 @@ WITH totals AS (
 keys AS (
     SELECT "column", missing, CASE "column" WHEN 'species' THEN 1 WHEN 'island' THEN 2
                                             WHEN 'sex' THEN 1001 ELSE 1002 END AS position
-    FROM (UNPIVOT totals ON species, island, sex, year INTO NAME "column" VALUE missing)
+    FROM totals UNPIVOT (missing FOR "column" IN (species, island, sex, year))
 ),
 measured AS (
     SELECT m.name AS "column", (SELECT rows FROM totals) - coalesce(sum(s.n), 0) AS missing,
