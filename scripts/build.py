@@ -182,7 +182,10 @@ def compute(
             info["model"] = repr(result.chosen.name)
             info.update({f"{k} rows": v for k, v in result.rows.items()})
     except Exception as exc:
-        failure = _explain_duckdb_failure(exc, settings, workdir) if rows is con else _explain_spark_failure(exc)
+        if rows is con:
+            failure = _explain_duckdb_failure(exc, settings, workdir)
+        else:
+            failure = spark.read_failure(rows, exc, sources)
         if failure is None:
             raise
         raise failure from None
@@ -227,13 +230,6 @@ def history_tables(reference, artifacts: dict, meta: dict, *, rerun: bool) -> di
         history: compare.build_history(reference, row),
         changes: compare.changes_table(reference, comparison, test_metrics),
     }
-
-
-def _explain_spark_failure(exc: Exception) -> BuildError | None:
-    """The message for a Spark error a user can act on (a malformed source, so far)."""
-    from scripts import spark
-
-    return spark.read_failure(exc)
 
 
 def _explain_duckdb_failure(exc: Exception, settings: dict[str, str], workdir: Path) -> BuildError | None:

@@ -411,7 +411,7 @@ def read_failure(exc: Exception) -> SourceError | None:
         original = text.split("Original Line:", 1)[1].split(reason, 1)[0].strip() if "Original Line:" in text else ""
         shown = f" (it reads {original.splitlines()[0][:80]!r})" if original else ""
         return SourceError(
-            f"cannot parse the raw data: {where} {_csv_problem(reason)}{shown}; every line must have "
+            f"cannot parse the raw data: {where} {csv_problem(reason)}{shown}; every line must have "
             "as many comma-separated fields as the header, and a quoted value must end with a quote"
         )
     damaged = re.search(r'Failed to read file "([^"]+)": (.+)', first)
@@ -424,10 +424,10 @@ def read_failure(exc: Exception) -> SourceError | None:
     return None
 
 
-def _csv_problem(reason: str) -> str:
+def csv_problem(reason: str) -> str:
     """DuckDB's reason for a malformed CSV line, in the words of the message.
 
-    >>> _csv_problem("Expected Number of Columns: 17 Found: 3")
+    >>> csv_problem("Expected Number of Columns: 17 Found: 3")
     'has 3 fields where the header has 17'
     """
     counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", reason)

@@ -1,23 +1,20 @@
-"""Spark: the build's passes over the rows as Spark SQL, when ``REPORT_ENGINE=spark``.
+"""Spark: the build's SQL on Apache Spark, when ``REPORT_ENGINE=spark`` (docs/spark.md).
 
-What runs on Spark is what reads every row: the raw files, the gate's profile
-and checks, the clean step (Spark writes the tidy table as Parquet), the passes
-over the tidy rows that every summary is added up from
-(``sql/measurement_passes.sql``) and the candidates of the two samples
-(``sql/sample_candidates.sql``). What comes back to the driver is small
-whatever the raw size: the gate's counts and examples, the passes (bounded by
-the instruments' precision), the candidates (bounded by the sample caps). The
-summaries, the samples and the training then run on those small tables in the
-driver's DuckDB, from the same SQL files as with ``REPORT_ENGINE=duckdb``.
+On Spark run the raw files' reading, the gate's profile and checks, the clean
+step (Spark writes the tidy table as Parquet), the passes over the tidy rows,
+every summary, the sample candidates and both samples. What comes back to the
+driver is small whatever the raw size: the gate's counts and examples, the
+summaries and the samples. Training, pinning and the comparison with the last
+build then run as with DuckDB.
 
 The SQL files stay DuckDB's, the one definition: ``SparkConnection`` turns
-each query into Spark SQL with sqlglot (``translate``), after expanding the two
-DuckDB constructs Spark has no form of from the values the build set:
+each query into Spark SQL with sqlglot (``translate``), after writing out the
+two DuckDB constructs Spark has no form of from the values the build set:
 ``getvariable('name')`` and ``COLUMNS(getvariable('name'))`` over a list of
-column names (``expand``). The few gate queries that lean on DuckDB's own
-functions (a hash, bit masks, lists of structs) have a Spark form beside them
-in ``scripts/validate.py``; ``tests/test_spark.py`` runs both engines on the
-same inputs and fails if any pin or gate message differs.
+column names (``expand``). What has no translation has a Spark form beside
+it: ``sql/summaries/correlations.spark.sql`` and the gate's repeated-key
+check (``scripts/validate.py``). ``tests/test_spark.py`` runs both engines on
+the same inputs and fails if a pin or a gate message differs.
 
 The cluster comes from Spark's own settings: ``SPARK_REMOTE`` (Spark Connect,
 ``sc://host:port``) or the master URL ``REPORT_SPARK_MASTER`` (default
@@ -28,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 from scripts import config
 from scripts.errors import ConfigError, SourceError, first_line
@@ -36,6 +34,8 @@ DIALECT = "spark"
 # Spark's default of 200 shuffle partitions suits a cluster, not a laptop: a
 # local master gets a few per core (adaptive execution coalesces them further).
 LOCAL_SHUFFLE_PARTITIONS_PER_CORE = 2
+# Spark's log, quiet: the build says what went wrong itself (no Java stack traces on stderr).
+LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
 # Columns the raw reader adds to place a row in its file (dropped from the raw view).
 _BLOCK, _SEQUENCE = "__block", "__sequence"
 
@@ -63,12 +63,16 @@ def connect() -> SparkConnection:
             builder.master(cluster["master"])
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.log.level", "ERROR")
+            .config("spark.log.level", "FATAL")
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={LOG_CONFIG.as_uri()}")
             .config("spark.sql.shuffle.partitions", str(cores * LOCAL_SHUFFLE_PARTITIONS_PER_CORE))
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         )
     try:
         session = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+        # Every field of a CSV line is parsed, so a line with too few or too many fields
+        # stops the read (FAILFAST) instead of reading as NULLs in the columns a query skips.
+        session.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
     except Exception as exc:  # no Java, a wrong master URL, an unreachable Spark Connect server
         where = cluster.get("remote") or cluster["master"]
         raise ConfigError(
@@ -357,17 +361,84 @@ def _spark_path(location: str) -> str:
     return location
 
 
-def read_failure(exc: Exception) -> SourceError | None:
-    """The message for a Spark error while reading the raw files (a malformed CSV line, say)."""
+def read_failure(con: SparkConnection, exc: Exception, sources: list[str]) -> SourceError | None:
+    """The message for a Spark error met while reading the raw files, if it is one: the
+    CSV line that does not split into the header's fields, named as DuckDB names it.
+
+    Spark's FAILFAST error names the file but not the line, so the line is found
+    by reading that file again with the bad lines kept aside (only on failure).
+    """
+    from scripts import ingest
+
     text = str(exc)
-    if "MALFORMED_RECORD_IN_PARSING" in text or "Malformed records are detected" in text:
-        file = re.search(r"file:(/[^\s,'\"]+)", text)
-        where = f" in {file.group(1).rsplit('/', 1)[-1]}" if file else ""
-        return SourceError(
-            f"cannot parse the raw data: a line{where} has not as many comma-separated fields as the header, "
-            "or opens a quoted value that never ends"
-        )
+    if "FAILED_READ_FILE" not in text and "Malformed" not in text:
+        return None
+    failed = re.search(r"while reading file (\S+?)\.?\s", text)
+    location = _source_of(failed.group(1), sources) if failed else None
+    if location is None or ingest.file_format(location) != "csv":
+        shown = ingest.short_name(failed.group(1)) if failed else "a source"
+        return SourceError(f"cannot read the raw data: {shown} is damaged or incomplete ({first_line(exc)})")
+    found = _first_malformed_line(con, location)
+    name = ingest.short_name(location)
+    if found is None:
+        return SourceError(f"cannot parse the raw data: {name} has a malformed line ({first_line(exc)})")
+    line, fields, header, original = found
+    problem = ingest.csv_problem(f"Expected Number of Columns: {header} Found: {fields}")
+    return SourceError(
+        f"cannot parse the raw data: {name} line {line} {problem} (it reads {original[:80]!r}); every line must "
+        "have as many comma-separated fields as the header, and a quoted value must end with a quote"
+    )
+
+
+def _source_of(uri: str, sources: list[str]) -> str | None:
+    """Which source a file URI in a Spark message is (``file:///tmp/a%20b.csv``)."""
+    from urllib.parse import unquote
+
+    path = unquote(uri.removeprefix("file:"))
+    for location in sources:
+        if location == uri or _spark_path(location) == re.sub(r"^/+", "/", path):
+            return location
     return None
+
+
+def _first_malformed_line(con: SparkConnection, location: str) -> tuple[int, int, int, str] | None:
+    """``(line, its fields, the header's fields, the line)`` of the first line of a CSV source
+    that does not split into the header's fields, or None."""
+    import csv
+
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    from scripts import ingest
+
+    names = ingest.csv_header(location)
+    bad = "__malformed"
+    schema = StructType([StructField(name, StringType()) for name in names] + [StructField(bad, StringType())])
+    frame = con.session.read.csv(
+        _spark_path(location),
+        schema=schema,
+        header=True,
+        enforceSchema=True,
+        mode="PERMISSIVE",
+        columnNameOfCorruptRecord=bad,
+        quote='"',
+        escape='"',
+    ).select("*", F.col("_metadata.file_block_start").alias(_BLOCK), F.monotonically_increasing_id().alias(_SEQUENCE))
+    # Spark reads the bad-line column alone only from a kept result, so every column is kept first
+    frame = frame.localCheckpoint()
+    numbered = frame.select(bad, F.row_number().over(_file_order()).alias("row"))
+    first = numbered.filter(F.col(bad).isNotNull()).orderBy("row").first()
+    if first is None:
+        return None
+    original = first[bad].splitlines()[0] if first[bad] else ""
+    fields = len(next(csv.reader([original]), []))
+    return first["row"] + 1, fields, len(names), original  # + 1: the header line
+
+
+def _file_order():
+    from pyspark.sql import Window
+
+    return Window.orderBy(_BLOCK, _SEQUENCE)
 
 
 def tidy_folder(con: SparkConnection, workdir) -> str:
@@ -407,5 +478,6 @@ def remove_folder(folder: str) -> None:
 
 
 def write_parquet(con: SparkConnection, query: str, folder) -> None:
-    """Write the result of a query (DuckDB SQL) as a folder of Parquet files (zstd)."""
-    con.sql(query).write.parquet(str(folder), mode="overwrite", compression="zstd")
+    """Write the result of a query (DuckDB SQL) as a folder of Parquet files (``clean.gather``
+    rewrites them as the one zstd file of the pin)."""
+    con.sql(query).write.parquet(str(folder), mode="overwrite")  # Spark's default, snappy: half zstd's time

@@ -186,3 +186,96 @@ def test_a_remote_spark_needs_a_shared_scratch(tmp_path, monkeypatch):
         spark.tidy_folder(None, tmp_path)
     monkeypatch.setenv(config.ENV_SPARK_SCRATCH, "s3://bucket/scratch/")
     assert spark.tidy_folder(None, tmp_path).startswith("s3://bucket/scratch/penguins-")
+
+
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory):
+    """A Spark Connect server on loopback (pyspark's own jar, local mode), as a cluster would offer."""
+    import os
+    import socket
+    import subprocess
+    import time
+    from pathlib import Path
+
+    import pyspark
+
+    from tests.helpers import free_port
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("connect") / "server.log"
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    command = [
+        str(submit),
+        *("--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "--master", "local[2]"),
+        *("--conf", "spark.ui.enabled=false", "--conf", f"spark.connect.grpc.binding.port={port}"),
+        "spark-internal",
+    ]
+    with open(log, "wb") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the Spark Connect server did not start: {log.read_text()[-2000:]}") from None
+                time.sleep(0.5)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def test_the_command_builds_through_spark_connect(built_board, connect_server, tmp_path):
+    """SPARK_REMOTE: the command in its own process, as the scheduled job runs it, against
+    a Spark Connect server; the tidy table goes through REPORT_SPARK_SCRATCH. Its summaries
+    equal the DuckDB board's."""
+    import os
+    import subprocess
+    import sys
+
+    import pins
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_")}
+    env.update(
+        {
+            config.ENV_ENGINE: "spark",
+            config.ENV_SPARK_REMOTE: connect_server,
+            config.ENV_SPARK_SCRATCH: str(scratch),
+        }
+    )
+    board = tmp_path / "board"
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.build", "--board", str(board)],
+        cwd=config.PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert list(scratch.iterdir()) == []
+    connected, duck = pins.board_folder(str(board)), pins.board_folder(str(built_board))
+    from scripts.summarize import summary_names
+
+    for name in summary_names():
+        assert_same_table(name, duck.pin_read(name), connected.pin_read(name))
+
+
+def test_a_malformed_line_is_named_alike(tmp_path, monkeypatch, capsys, spark_rows):
+    """A line with 3 fields where the header has 17: the same message (file, line, fields)
+    and exit status on both engines, and no Java stack trace."""
+    from tests.helpers import shipped_csv_with_line
+
+    source = shipped_csv_with_line(tmp_path / "broken.csv", "PAL0708,5,Adelie", at=10)
+    said = {}
+    for engine in ("duckdb", "spark"):
+        monkeypatch.setenv(config.ENV_ENGINE, engine)
+        status = build.main(["--source", str(source), "--board", str(tmp_path / engine)])
+        said[engine] = (status, capsys.readouterr().err.strip().splitlines()[-1])
+    assert said["spark"] == said["duckdb"]
+    assert said["duckdb"][0] == 3
+    assert "broken.csv line 11 has 3 fields where the header has 17" in said["duckdb"][1]
