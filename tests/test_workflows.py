@@ -92,6 +92,22 @@ def test_publish_restores_history_before_the_build_and_publishes_it_after_the_re
     assert all("secrets." in build["env"][k] for k in ("AWS_ACCESS_KEY_ID", "AZURE_STORAGE_ACCOUNT_KEY"))
 
 
+def test_publish_can_build_on_spark_from_repository_settings():
+    """REPORT_ENGINE=spark as a repository variable: the spark extra before the build, Java
+    only for local mode, and the Spark Connect address (it may hold a token) as a secret."""
+    build = load("publish.yml")["jobs"]["build"]
+    assert "vars.REPORT_ENGINE" in build["env"]["REPORT_ENGINE"]
+    assert "vars.REPORT_SPARK_SCRATCH" in build["env"]["REPORT_SPARK_SCRATCH"]
+    assert "secrets.SPARK_REMOTE" in build["env"]["SPARK_REMOTE"]
+    names = step_names(build)
+    extra = names.index("Install the spark extra (REPORT_ENGINE=spark)")
+    assert "--extra spark" in build["steps"][extra]["run"]
+    assert build["steps"][extra]["if"] == "${{ env.REPORT_ENGINE == 'spark' }}"
+    java = next(i for i, s in enumerate(build["steps"]) if s.get("uses", "").startswith("actions/setup-java@"))
+    assert "env.SPARK_REMOTE == ''" in build["steps"][java]["if"]
+    assert extra < names.index("Gate and build the pins") and java < names.index("Gate and build the pins")
+
+
 def test_failed_schedule_reports_an_issue_and_the_next_green_run_closes_it():
     jobs = load("publish.yml")["jobs"]
     report = jobs["report-failure"]
