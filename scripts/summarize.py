@@ -32,6 +32,7 @@ DERIVED = ("measurement_values", "measurement_groups", "measurement_sums", "samp
 HASH_PRIME = 2_147_483_647
 HASH_SCALE = 1000
 HASH_RANGE = 2**62  # row_hash is in [0, HASH_RANGE)
+HASH_HIGH_UNIT = 2**31  # row_hash = row_hash_high * HASH_HIGH_UNIT + a low half below it
 HASHED_VIEW = "hashed_penguins"
 
 
@@ -50,7 +51,8 @@ def _weights(seed: int, count: int) -> list[int]:
 
 def row_hash_sql(relation: str = "penguins") -> str:
     """A query over ``relation`` that adds ``row_hash``, the same number on DuckDB and on Spark,
-    and ``complete``: whether every measurement is present (the training sample needs that).
+    its high half ``row_hash_high``, and ``complete``: whether every measurement is present
+    (the training sample needs that).
 
     Generated from the description like ``clean.py``'s aliases: the fields are
     the island's place in ``dataset.ISLANDS``, the year, and each measurement of
@@ -62,9 +64,11 @@ def row_hash_sql(relation: str = "penguins") -> str:
     for m in dataset.MEASUREMENTS:
         if (m.high - m.low) * HASH_SCALE >= p:
             raise ValueError(f"{m.name}: a plausible range this wide ({m.low} to {m.high}) needs a smaller HASH_SCALE")
-        # floor(x + 0.5) rounds alike on both engines, and costs Spark far less than round (a decimal)
-        value = f"CAST({identifier(m.name)} AS DOUBLE)"  # a whole number too: no decimal arithmetic
-        fields.append(f"coalesce(CAST(floor(({value} - {m.low}) * {HASH_SCALE} + 0.5) AS BIGINT) + 1, 0)")
+        if m.whole and float(m.low).is_integer():  # the same number, in integer arithmetic (cheaper)
+            counted = f"(CAST({identifier(m.name)} AS BIGINT) - {int(m.low)}) * {HASH_SCALE}"
+        else:  # floor(x + 0.5) rounds alike on both engines, and costs Spark far less than round
+            counted = f"CAST(floor((CAST({identifier(m.name)} AS DOUBLE) - {m.low}) * {HASH_SCALE} + 0.5) AS BIGINT)"
+        fields.append(f"coalesce({counted} + 1, 0)")
     names = [f"__f{i}" for i in range(len(fields))]
     complete = " AND ".join(f"{identifier(name)} IS NOT NULL" for name in dataset.measurement_names())
 
@@ -76,10 +80,13 @@ def row_hash_sql(relation: str = "penguins") -> str:
         return f"{h} * ({h} + 1) % {p}"
 
     with_fields = ", ".join(f"CAST({field} AS BIGINT) AS {name}" for field, name in zip(fields, names, strict=True))
+    # The high half first, in a level of its own: a filter on it (sample_candidates.sql)
+    # runs before the low half is computed, for the few rows that pass.
     return (
-        f"SELECT * EXCLUDE (__h1, __h2), {mixed('__h1')} * {p + 1} + {mixed('__h2')} AS row_hash FROM ("
-        f"SELECT * EXCLUDE ({', '.join(names)}), {universal(1)} AS __h1, {universal(2)} AS __h2 FROM ("
-        f"SELECT *, {with_fields}, {complete} AS complete FROM {relation}))"
+        f"SELECT * EXCLUDE (__h2, {', '.join(names)}), row_hash_high * {HASH_HIGH_UNIT} + {mixed('__h2')} AS row_hash "
+        f"FROM (SELECT *, {universal(2)} AS __h2 FROM ("
+        f"SELECT * EXCLUDE (__h1), {mixed('__h1')} AS row_hash_high FROM ("
+        f"SELECT *, {universal(1)} AS __h1 FROM (SELECT *, {with_fields}, {complete} AS complete FROM {relation}))))"
     )
 
 
@@ -120,6 +127,7 @@ def prepare(con) -> None:
     con.execute("SET VARIABLE candidates_per_stratum = ?", [caps])
     con.execute("SET VARIABLE every_row_a_candidate = ?", [False])
     con.execute("SET VARIABLE hash_range = ?", [float(HASH_RANGE)])
+    con.execute("SET VARIABLE hash_high_unit = ?", [float(HASH_HIGH_UNIT)])
     con.execute(f"CREATE OR REPLACE TEMP VIEW {HASHED_VIEW} AS {row_hash_sql()}")
     for number, name in enumerate(dataset.measurement_names()):
         con.execute("SET VARIABLE measurement = ?", [[name]])
@@ -128,9 +136,22 @@ def prepare(con) -> None:
         else:
             con.execute(f"INSERT INTO measurement_passes {sql.load('measurement_passes')}")
     for shared in DERIVED:
+        if shared == "sample_candidates":
+            _set_max_cutoff(con, every_row=False)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {sql.load(shared)}")
     short = con.execute(sql.load("sample_candidates_short")).fetchall()
     if short:
         log.info("summarize %d sample strata got too few candidates: every row is a candidate", len(short))
         con.execute("SET VARIABLE every_row_a_candidate = ?", [True])
+        _set_max_cutoff(con, every_row=True)
         con.execute(f"CREATE OR REPLACE TEMP TABLE sample_candidates AS {sql.load('sample_candidates')}")
+
+
+def _set_max_cutoff(con, *, every_row: bool) -> None:
+    """The variable ``max_cutoff``: the hash below which a row may be a candidate of some
+    stratum (the largest share of ``sample_strata`` times the hash's range), or a number
+    above every hash when every row is a candidate. A constant, so the candidate pass
+    filters on it before it computes the whole hash (``sample_candidates.sql``)."""
+    share = con.execute("SELECT max(share) FROM sample_strata").fetchone()[0]
+    everything = every_row or share is None or share >= 1
+    con.execute("SET VARIABLE max_cutoff = ?", [2.0 * HASH_RANGE if everything else float(share) * HASH_RANGE])

@@ -20,11 +20,13 @@ hashed AS (
     SELECT * FROM hashed_penguins WHERE bill_length_mm IS NOT NULL
 ),
 passed AS (
-    -- the largest cutoff first: a cheap filter that lets few rows reach the join
+    -- the largest cutoff first (`max_cutoff`, set by summarize.py from `sample_strata`:
+    -- above every hash when a share is 1 or more or every row is a candidate): a
+    -- filter of constants, so it runs below the hash's low half: row_hash < c needs
+    -- row_hash_high < c / unit + 1, and the low half is computed for the rows that pass
     SELECT * FROM hashed
-    WHERE getvariable('every_row_a_candidate')
-       OR (SELECT max(share) FROM cutoffs) >= 1
-       OR CAST(row_hash AS DOUBLE) < (SELECT max(share) FROM cutoffs) * getvariable('hash_range')
+    WHERE CAST(row_hash_high AS DOUBLE) < getvariable('max_cutoff') / getvariable('hash_high_unit') + 1
+      AND CAST(row_hash AS DOUBLE) < getvariable('max_cutoff')
 )
 SELECT h.*
 FROM passed h
