@@ -127,8 +127,8 @@ def compute(
     engine = config.get_engine()
     tidy = workdir / "penguins.parquet"
     con = ingest.connect(settings)
-    # Where the passes over the rows run: DuckDB itself, or Spark (scripts/spark.py),
-    # whose small results come back to this DuckDB connection.
+    # Where the SQL runs (``rows``): this DuckDB connection, or Spark (scripts/spark.py),
+    # which returns only small results; the comparison reads the tidy file here either way.
     rows, written = con, tidy
     try:
         if engine == "spark":

@@ -21,12 +21,12 @@ hashed AS (
 ),
 passed AS (
     -- the largest cutoff first (`max_cutoff`, set by summarize.py from `sample_strata`:
-    -- above every hash when a share is 1 or more or every row is a candidate): a
-    -- filter of constants, so it runs below the hash's low half: row_hash < c needs
-    -- row_hash_high < c / unit + 1, and the low half is computed for the rows that pass
+    -- above every hash when a share is 1 or more or every row is a candidate), on the
+    -- hash's high half alone: row_hash < c needs row_hash_high < c / unit + 1. A filter
+    -- of constants, so it runs before the low half is computed; the join below makes
+    -- the exact cut, on the few rows that pass
     SELECT * FROM hashed
     WHERE CAST(row_hash_high AS DOUBLE) < getvariable('max_cutoff') / getvariable('hash_high_unit') + 1
-      AND CAST(row_hash AS DOUBLE) < getvariable('max_cutoff')
 )
 SELECT h.*
 FROM passed h
