@@ -134,17 +134,11 @@ class SparkConnection:
         return self.session.sql(translate(query, self.variables))
 
     def register(self, name: str, frame) -> None:
-        """A small pandas or Arrow table as the temporary view ``name``."""
-        if hasattr(frame, "to_pandas"):
-            frame = frame.to_pandas()
+        """A small pandas table as the temporary view ``name`` (as DuckDB's ``register``)."""
         self.session.createDataFrame(frame).createOrReplaceTempView(name)
 
     def unregister(self, name: str) -> None:
         self.session.catalog.dropTempView(name)
-
-    def arrow(self, query: str):
-        """The result of a query as an Arrow table on the driver (for small results only)."""
-        return self.sql(query).toArrow()
 
 
 class Result:
@@ -406,6 +400,7 @@ def _first_malformed_line(con: SparkConnection, location: str) -> tuple[int, int
     that does not split into the header's fields, or None."""
     import csv
 
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
@@ -426,19 +421,13 @@ def _first_malformed_line(con: SparkConnection, location: str) -> tuple[int, int
     ).select("*", F.col("_metadata.file_block_start").alias(_BLOCK), F.monotonically_increasing_id().alias(_SEQUENCE))
     # Spark reads the bad-line column alone only from a kept result, so every column is kept first
     frame = frame.localCheckpoint()
-    numbered = frame.select(bad, F.row_number().over(_file_order()).alias("row"))
+    numbered = frame.select(bad, F.row_number().over(Window.orderBy(_BLOCK, _SEQUENCE)).alias("row"))
     first = numbered.filter(F.col(bad).isNotNull()).orderBy("row").first()
     if first is None:
         return None
     original = first[bad].splitlines()[0] if first[bad] else ""
     fields = len(next(csv.reader([original]), []))
     return first["row"] + 1, fields, len(names), original  # + 1: the header line
-
-
-def _file_order():
-    from pyspark.sql import Window
-
-    return Window.orderBy(_BLOCK, _SEQUENCE)
 
 
 def tidy_folder(con: SparkConnection, workdir) -> str:
