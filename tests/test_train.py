@@ -9,6 +9,16 @@ from scripts import clean, config, ingest, summarize, train
 from scripts.errors import GateError
 
 
+@pytest.fixture(scope="module", autouse=True)
+def train_every_time():
+    """These tests are about training itself: no remembered results (tests/conftest.py)."""
+    import inspect
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(train, "train", inspect.unwrap(train.train))
+        yield
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     con = ingest.connect()
@@ -56,6 +66,33 @@ def test_predictions_and_importance(result):
     assert set(importance["feature"]) == set(result.prototype.columns)
     coefficients = result.tables["model_coefficients"]
     assert "(intercept)" in set(coefficients["term"])
+
+
+@pytest.mark.parametrize("name", [c.name for c in train.candidates()])
+def test_permutation_importance_equals_scikit_learns(sample, name):
+    from sklearn.inspection import permutation_importance
+
+    candidate = next(c for c in train.candidates() if c.name == name)
+    inputs, target = train._inputs(sample, candidate), sample[train.TARGET]
+    model = train.make_pipeline(candidate).fit(inputs, target)
+    theirs = permutation_importance(
+        model, inputs, target, scoring="neg_root_mean_squared_error", n_repeats=5, random_state=train.SEED
+    )
+    ours = train.permutation_importance(model, inputs, target, n_repeats=5)
+    assert ours.shape == (inputs.shape[1], 5)
+    assert ours.tolist() == theirs.importances.tolist()  # the same draws, the same figures, to the last bit
+    if candidate.estimator == "mean":
+        assert not ours.any()  # the baseline ignores its inputs
+    else:
+        assert ours.mean(axis=1).max() > 100  # shuffling the best input costs over 100 g of RMSE
+
+
+def test_encoded_columns_follow_the_one_hot_categories(result):
+    columns = train.encoded_columns(result.model.named_steps["prepare"])
+    names = result.model.named_steps["prepare"].get_feature_names_out()
+    assert [names[i] for i in columns["species"]] == ["species_Adelie", "species_Chinstrap", "species_Gentoo"]
+    assert [names[i] for i in columns["bill_length_mm"]] == ["bill_length_mm"]
+    assert sorted(i for block in columns.values() for i in block) == list(range(len(names)))
 
 
 def test_pipeline_takes_raw_values(result):
