@@ -14,11 +14,13 @@ import pytest
 from scripts import build, config
 from tests.helpers import FolderServer, new_season, raw_rows, write_csv
 
-# The tests run a process per core (pytest-xdist), and scikit-learn's OpenMP threads
-# busy-wait for work by default: two processes spinning on two cores made the suite
-# ten times slower. Passive waiting costs nothing measurable alone. Set before any
-# OpenMP library loads; Jupyter kernels and build subprocesses inherit it.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The tests run a process per core (pytest-xdist), so each process gets one OpenMP
+# thread. With two (the default on two cores) the processes' threads contend:
+# busy-waiting threads made the suite ten times slower, and passive waiting made
+# the gradient-boosting cross-validation 5.7 s where one thread takes 1.2 s
+# (benchmarks/README.md). Set before any OpenMP library loads; Jupyter kernels and
+# build subprocesses inherit it.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -37,6 +39,41 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def train_each_sample_once():
+    """In one test process, builds train once per distinct training sample.
+
+    Many tests build a board from the same rows (the shipped data, a forced
+    re-run, a copy with one pin damaged); training is deterministic
+    (``test_training_is_reproducible``), so the second build of the same sample
+    with the same candidates and setting gets a copy of the first one's result
+    instead of cross-validating the four candidates again, about a second each.
+    Every other step of those builds runs. ``tests/test_train.py`` trains every time.
+    """
+    import copy
+    import functools
+    import hashlib
+
+    import pandas as pd
+
+    from scripts import train
+
+    trained = {}
+
+    @functools.wraps(train.train)
+    def train_once(sample, max_rmse_ratio=0.75):
+        rows = hashlib.sha256(pd.util.hash_pandas_object(sample).to_numpy().tobytes()).hexdigest()
+        key = (rows, tuple(sample.columns), tuple(map(str, sample.dtypes)), max_rmse_ratio, train.candidates())
+        if key not in trained:
+            trained[key] = real(sample, max_rmse_ratio)
+        return copy.deepcopy(trained[key])
+
+    real = train.train
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(train, "train", train_once)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +114,13 @@ def board_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def built_board(tmp_path_factory) -> Path:
-    """A board built once from the shipped raw CSV, shared read-only by tests."""
+    """A board built once (in each test process) from the shipped raw CSV, shared read-only by tests.
+
+    Not shared between pytest-xdist's processes: a pickled model's bytes depend on
+    whether equal strings are one object in the process that pickles it (the
+    ColumnTransformer's two 'drop's: equal models, different bytes), so a --force
+    rebuild in another test process would see a changed model.
+    """
     folder = tmp_path_factory.mktemp("built") / "board"
     build.run([config.default_source()], str(folder))
     return folder
