@@ -307,6 +307,29 @@ def staging_board(location: str) -> Iterator[object]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def version_time(board):
+    """The time a build stamps its new versions with: now, or one second after the
+    board's newest manifest version when that is not earlier.
+
+    pins names a version by its time, to the second, then its content hash, and
+    takes the last name as the latest: two builds within one second would be
+    ordered by their hashes, and readers could get the older build's pins. Every
+    build writes the manifest last, so its newest version is the newest of any pin.
+    Times are local and naive, as pins' own (``datetime.now()``).
+    """
+    import datetime as dt
+
+    from pins.versions import Version
+
+    now = dt.datetime.now().replace(microsecond=0)
+    if not board.pin_exists(MANIFEST):
+        return now
+    versions = [v for v in board.pin_versions(MANIFEST, as_df=False) if isinstance(v, Version)]
+    if not versions:
+        return now
+    return max(now, max(v.created for v in versions) + dt.timedelta(seconds=1))
+
+
 def promote(staged, board, name: str) -> tuple[str, bool]:
     """Move the staged pin ``name`` onto ``board``.
 

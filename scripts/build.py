@@ -269,6 +269,7 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
         },
     }
     with step("pin") as info, boards.staging_board(location) as staged:
+        created = boards.version_time(target)  # after every version on the board
         for name, (table, rows) in tables.items():
             description = DESCRIPTIONS[name]
             staged.pin_write(
@@ -278,8 +279,9 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
                 title=name.replace("_", " "),
                 description=description,
                 metadata={**meta, "rows": rows},
+                created=created,
             )
-        _stage_model(staged, result, meta)
+        _stage_model(staged, result, meta, created)
 
         versions, written = {}, []
         for name in [*tables, MODEL_PIN]:
@@ -299,6 +301,7 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
             title="build manifest",
             description=DESCRIPTIONS[MANIFEST],
             metadata=meta,
+            created=created,
         )
         boards.promote(staged, target, MANIFEST)
         info["pins written"] = len(written)
@@ -306,7 +309,7 @@ def write_board(target, location: str, artifacts: dict, meta: dict, data_changed
         info["board"] = location
 
 
-def _stage_model(staged, result, meta: dict) -> None:
+def _stage_model(staged, result, meta: dict, created) -> None:
     """Pin the chosen pipeline with vetiver, with prototype data for the API."""
     import vetiver
     from vetiver.utils import modelcard_options
@@ -325,20 +328,22 @@ def _stage_model(staged, result, meta: dict) -> None:
             "training_rows": {"train": result.rows["train"], "test": result.rows["test"]},
         },
     )
-    vetiver.vetiver_pin_write(_TopLevelMetadata(staged, meta), model)
+    vetiver.vetiver_pin_write(_TopLevelMetadata(staged, meta, created), model)
 
 
 class _TopLevelMetadata:
     """A board proxy that adds the build's metadata at the top level of the model
     pin's metadata too (vetiver nests user metadata under ``user``), so every
-    pin carries ``source_hash`` and ``built_at`` in the same place."""
+    pin carries ``source_hash`` and ``built_at`` in the same place, and stamps the
+    version with the build's time (``board.version_time``), which vetiver cannot pass."""
 
-    def __init__(self, board, meta: dict):
-        self._board, self._meta = board, meta
+    def __init__(self, board, meta: dict, created):
+        self._board, self._meta, self._created = board, meta, created
         self.allow_pickle_read = board.allow_pickle_read
 
     def pin_write(self, *args, metadata=None, **kwargs):
-        return self._board.pin_write(*args, metadata={**self._meta, **(metadata or {})}, **kwargs)
+        metadata = {**self._meta, **(metadata or {})}
+        return self._board.pin_write(*args, metadata=metadata, created=self._created, **kwargs)
 
 
 if __name__ == "__main__":

@@ -193,6 +193,26 @@ def test_changed_data_adds_versions_and_moves_the_data_stamp(board_copy, tmp_pat
     assert new["data_changed_at"] > old["data_changed_at"] or new["data_changed_at"] == new["built_at"]
 
 
+def test_a_build_within_the_second_of_the_last_one_is_still_the_latest(board_copy, tmp_path):
+    # pins names versions by their time to the second, then their hash, and takes
+    # the last name as the latest: a build in the same second as the one before
+    # (or after one stamped by a clock running ahead: here a minute) must still sort last.
+    import datetime as dt
+
+    plain = pins.board_folder(str(board_copy))
+    ahead = dt.datetime.now().replace(microsecond=0) + dt.timedelta(minutes=1)
+    last = plain.pin_read("build_manifest")
+    plain.pin_write(last, name="build_manifest", type="json", created=ahead, force_identical_write=True)
+    assert boards.version_time(plain) == ahead + dt.timedelta(seconds=1)
+
+    assert build.run([str(changed_source(tmp_path))], str(board_copy)) == "built"
+    manifest = plain.pin_read("build_manifest")
+    assert manifest["source_hash"] == build.ingest.source_hash([str(changed_source(tmp_path))])
+    newest = versions(board_copy)
+    assert {name: newest[name][-1] for name in manifest["pins"]} == manifest["pins"]
+    assert newest["penguins"][-1].startswith((ahead + dt.timedelta(seconds=1)).strftime("%Y%m%dT%H%M%SZ"))
+
+
 def test_second_build_on_a_busy_board_is_refused(board_copy, capsys):
     from filelock import FileLock
 
