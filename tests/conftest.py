@@ -15,11 +15,10 @@ from scripts import build, config
 from tests.helpers import FolderServer, new_season, raw_rows, write_csv
 
 # The tests run a process per core (pytest-xdist), so each process gets one OpenMP
-# thread. With two (the default on two cores) the processes' threads contend:
-# busy-waiting threads made the suite ten times slower, and passive waiting made
-# the gradient-boosting cross-validation 5.7 s where one thread takes 1.2 s
-# (benchmarks/README.md). Set before any OpenMP library loads; Jupyter kernels and
-# build subprocesses inherit it.
+# thread: two processes training at once took 10.3 s each with OpenMP's default
+# threads (they busy-wait), 2.3 s with passive waiting and 0.85 s with one thread
+# (benchmarks/train_threads.py). Set before any OpenMP library loads; Jupyter
+# kernels and build subprocesses inherit it.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 

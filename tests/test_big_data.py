@@ -173,7 +173,7 @@ def test_a_training_stratum_counts_only_candidates_below_its_own_cutoff(big):
     assert short == {("scatter", "Adelie", "Biscoe", "male"), ("training", "Adelie", None, "male")}
 
 
-@pytest.mark.parametrize("script", ["big_data", "build_speed", "api_latency", "synthetic_raw"])
+@pytest.mark.parametrize("script", ["big_data", "build_speed", "api_latency", "synthetic_raw", "train_threads"])
 def test_benchmarks_run_as_the_readme_shows(script):
     # The README runs some as files (python benchmarks/x.py), some as modules (-m).
     for command in ([f"benchmarks/{script}.py"], ["-m", f"benchmarks.{script}"]):
