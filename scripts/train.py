@@ -205,6 +205,8 @@ def encoded_columns(prepare) -> dict[str, list[int]]:
     """
     columns = {}
     for name, transformer, inputs in prepare.transformers_:
+        if isinstance(transformer, str) and transformer == "drop":
+            continue  # dropped columns (the remainder) give no output column
         start = prepare.output_indices_[name].start
         widths = [len(c) for c in transformer.categories_] if hasattr(transformer, "categories_") else None
         for i, column in enumerate(inputs):
