@@ -62,11 +62,12 @@ def train_each_sample_once():
     trained = {}
 
     @functools.wraps(train.train)
-    def train_once(sample, max_rmse_ratio=0.75):
+    def train_once(sample, *settings, **named):
         rows = hashlib.sha256(pd.util.hash_pandas_object(sample).to_numpy().tobytes()).hexdigest()
-        key = (rows, tuple(sample.columns), tuple(map(str, sample.dtypes)), max_rmse_ratio, train.candidates())
+        key = (rows, tuple(sample.columns), tuple(map(str, sample.dtypes)), settings, tuple(sorted(named.items())))
+        key += (train.candidates(),)
         if key not in trained:
-            trained[key] = real(sample, max_rmse_ratio)
+            trained[key] = real(sample, *settings, **named)
         return copy.deepcopy(trained[key])
 
     real = train.train
