@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 from functools import cache
 
+from report._escape import bullets, code, code_block, html_block, join, md, text
 from scripts import config, dataset
 from scripts.errors import first_line
 from scripts.names import MANIFEST, MODEL_PIN, TIDY_PIN
@@ -25,10 +26,13 @@ __all__ = [
     "STALE_AFTER_DAYS",
     "TIDY_PIN",
     "MissingPin",
+    "api_examples",
+    "bullets",
     "change_rows",
     "code",
     "correlation_matrix",
     "download_link",
+    "download_links",
     "draw_histograms",
     "freshness",
     "headline_numbers",
@@ -36,7 +40,7 @@ __all__ = [
     "input_rules",
     "islands_sentence",
     "manifest",
-    "markdown",
+    "md",
     "meta",
     "metrics_table",
     "missing_sentence",
@@ -48,11 +52,14 @@ __all__ = [
     "provenance",
     "rasterize",
     "read",
+    "revision_list",
     "rows_summary",
     "since_last_build",
     "span",
+    "stale_banner",
     "statistics_table",
     "table",
+    "text",
     "trend_sentence",
     "use_figure_style",
     "value_range",
@@ -176,13 +183,23 @@ def download_link(frame, filename: str):
     with an HTML output (``src/core/jupyter/widgets.ts``), and the site loads nothing
     from another origin.
     """
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", filename):  # ours, but it lands in an attribute
+        raise ValueError(f"a download's file name is letters, digits, '_', '.' and '-': {filename!r}")
     lists = [c for c in frame.columns if any(_is_list(v) for v in frame[c])]
     shown = frame.assign(**{c: frame[c].map(lambda v: "; ".join(map(str, v)) if _is_list(v) else v) for c in lists})
     data = base64.b64encode(shown.to_csv(index=False).encode()).decode()
-    label = filename.replace('"', "")
-    return markdown(
-        f'[Download {label} (CSV, {len(frame):,} rows)](data:text/csv;base64,{data}){{.download download="{label}"}}'
+    # the name is checked above and the data is base64: neither needs escaping here
+    rows = f"{len(frame):,} {plural(len(frame), 'row')}"
+    return md(
+        f'[Download {filename} (CSV, {rows})](data:text/csv;base64,{data}){{{{.download download="{filename}"}}}}'
     )
+
+
+def download_links(tables: dict):
+    """A download link for each table of ``{name: frame}``, one paragraph each."""
+    return join((download_link(frame, f"{name}.csv") for name, frame in tables.items()), "\n\n")
 
 
 def table(gt, summary: str | None = None):
@@ -194,14 +211,13 @@ def table(gt, summary: str | None = None):
     ``summary``, the table is collapsed under it (a long table below a chart that
     already shows it): the reader opens it when they want the numbers.
     """
-    import re
+    from report._escape import escape_html
 
+    # great_tables escapes the text of every cell, header and group as HTML
     html = gt.as_raw_html()
     if summary is not None:
-        html = f"<details>\n<summary>{summary}</summary>\n{html}\n</details>"
-    # a fence longer than any run of backticks inside, as Quarto writes it (ticksForCode)
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", html)), default=0))
-    return markdown(f"{fence}{{=html}}\n{html}\n{fence}")
+        html = f"<details>\n<summary>{escape_html(summary)}</summary>\n{html}\n</details>"
+    return html_block(html)
 
 
 def _is_list(value) -> bool:
@@ -209,14 +225,14 @@ def _is_list(value) -> bool:
     return hasattr(value, "__len__") and not isinstance(value, str | bytes)
 
 
-def since_last_build(history) -> str:
-    """One sentence on what changed since the build before, from ``build_history``.
+def since_last_build(history):
+    """One sentence on what changed since the build before, from ``build_history`` (Markdown).
 
     ``"Since the last build (22 November 2026): +120 penguins, model RMSE 276 → 298 g."``;
     on a first build, that there is nothing to compare yet.
     """
     if len(history) < 2:
-        return "This is the first build on this board: there is nothing to compare it with yet."
+        return text("This is the first build on this board: there is nothing to compare it with yet.")
     previous, last = history.iloc[-2], history.iloc[-1]
     parts = []
     if _given(last["added"]):
@@ -229,7 +245,9 @@ def since_last_build(history) -> str:
         moved = int(last["penguins"]) - int(previous["penguins"])
         parts.append(f"{moved:+,} {plural(abs(moved), 'penguin')}" if moved else "as many penguins")
     parts.append(f"model RMSE {previous['test_rmse']:,.0f} → {last['test_rmse']:,.0f} g")
-    return f"Since the last build ({when(_parse(previous['built_at']))}): {', '.join(parts)}."
+    return md(
+        "Since the last build ({when}): {parts}.", when=when(_parse(previous["built_at"])), parts=", ".join(parts)
+    )
 
 
 def _given(value) -> bool:
@@ -276,6 +294,8 @@ def use_figure_style() -> None:
             "savefig.dpi": FIGURE_DPI,
             "figure.figsize": (7.5, 4.2),
             "axes.titleweight": "bold",
+            # figure text is literal: a '$' in a label from the data is a dollar, never mathtext
+            "text.parse_math": False,
         }
     )
     set_matplotlib_formats("svg")  # as _quarto.yml's fig-format: svg
@@ -321,11 +341,11 @@ def _stairs(ax, counts, color: str, species: str) -> None:
     ax.stairs(values, edges, color=color, label=species, linewidth=1.5)
 
 
-def headline_numbers(overview, chosen, baseline) -> dict[str, str]:
-    """The overview's headline numbers as the page writes them (each a string for an
+def headline_numbers(overview, chosen, baseline) -> dict:
+    """The overview's headline numbers as the page writes them (each Markdown text, for an
     inline expression): from the ``overview`` row and the chosen and baseline rows of
     ``model_test_metrics``."""
-    return {
+    shown = {
         "penguins": f"{overview['penguins']:,}",
         "penguins_noun": plural(overview["penguins"], "penguin"),
         "species": f"{overview['species']}",
@@ -338,6 +358,7 @@ def headline_numbers(overview, chosen, baseline) -> dict[str, str]:
         "r2": f"{chosen['r2']:.2f}",
         "baseline_rmse": f"{baseline['rmse']:,.0f} g",
     }
+    return {name: text(value) for name, value in shown.items()}
 
 
 def statistics_table(stats):
@@ -357,8 +378,8 @@ def correlation_matrix(correlations, group: str = "All species"):
     return matrix.rename(index=MEASUREMENT_LABELS, columns=MEASUREMENT_LABELS)
 
 
-def missing_sentence(missing) -> str:
-    """One sentence on the values missing from the tidy table (the ``missing_values`` pin)."""
+def missing_sentence(missing):
+    """One sentence on the values missing from the tidy table (the ``missing_values`` pin), as Markdown."""
     gaps = missing.set_index("column")["missing"]
     rows = int(missing["rows"].iloc[0])
     parts = [
@@ -369,48 +390,48 @@ def missing_sentence(missing) -> str:
     if gaps.get("sex", 0):
         parts.append(f"{int(gaps['sex']):,} that could not be sexed")
     if not parts:
-        return f"All {rows:,} penguins were measured and sexed."
-    return f"Of {rows:,} penguins, {words(parts)}; the figures and tables above leave those values out."
+        return md("All {rows:,} penguins were measured and sexed.", rows=rows)
+    return md(
+        "Of {rows:,} penguins, {parts}; the figures and tables above leave those values out.",
+        rows=rows,
+        parts=words(parts),
+    )
 
 
-def markdown(text: str):
-    """``text`` as Markdown for an inline expression: Quarto writes a plain string
-    as literal text (escaping ``*`` and ``_``), a Markdown object as Markdown."""
-    from IPython.display import Markdown
-
-    return Markdown(text)
-
-
-def code(text: str):
-    """``text`` as inline code for an inline expression (a hash, a version, a pin name)."""
-    return markdown(f"`{text}`")
-
-
-def islands_sentence(where) -> str:
-    """Where each species was observed, from the ``species_islands`` pin."""
+def islands_sentence(where):
+    """Where each species was observed, from the ``species_islands`` pin (Markdown)."""
     found = [
-        f"{row.species} penguins were found {'on' if len(row.islands) > 1 else 'only on'} {words(row.islands)}"
+        md(
+            "{species} penguins were found {where} {islands}",
+            species=row.species,
+            where="on" if len(row.islands) > 1 else "only on",
+            islands=words(row.islands),
+        )
         for row in where.itertuples()
     ]
-    return "; ".join(found) + "."
+    return join([*found[:-1], md("{last}.", last=found[-1])] if found else [], "; ")
 
 
-def trend_sentence(trends) -> str:
-    """What the least-squares lines of bill depth on bill length say (``bill_trends``):
+def trend_sentence(trends):
+    """What the least-squares lines of bill depth on bill length say (``bill_trends``), as Markdown:
     Simpson's paradox when the pooled slope is negative and every species' slope positive."""
     pooled = trends[trends["group"] == "All species"].iloc[0]
     within = trends[trends["group"] != "All species"]
     slopes = words(f"{row.group} {row.slope:+.2f}" for row in within.itertuples())
     if pooled["slope"] < 0 < within["slope"].min():
-        return (
-            f"Across all penguins, longer bills go with *shallower* bills (the dashed line: "
-            f"{pooled['slope']:+.2f} mm of depth per mm of length). Within each species the relation "
-            f"is the opposite, longer bills are *deeper* ({slopes}). The pooled trend comes only from the "
-            "differences between the species: a textbook case of Simpson's paradox."
+        return md(
+            "Across all penguins, longer bills go with *shallower* bills (the dashed line: "
+            "{slope:+.2f} mm of depth per mm of length). Within each species the relation "
+            "is the opposite, longer bills are *deeper* ({slopes}). The pooled trend comes only from the "
+            "differences between the species: a textbook case of Simpson's paradox.",
+            slope=pooled["slope"],
+            slopes=slopes,
         )
-    return (
-        f"Across all penguins, bill depth changes by {pooled['slope']:+.2f} mm per mm of bill length "
-        f"(the dashed line); within species by {slopes}."
+    return md(
+        "Across all penguins, bill depth changes by {slope:+.2f} mm per mm of bill length "
+        "(the dashed line); within species by {slopes}.",
+        slope=pooled["slope"],
+        slopes=slopes,
     )
 
 
@@ -419,24 +440,32 @@ def _build_metadata(model_meta) -> dict:
     return model_meta.user["user"]
 
 
-def model_card(model_meta, chosen, overview) -> dict[str, str]:
-    """The model card's fields as the page writes them, from the model pin's metadata,
+def model_card(model_meta, chosen, overview) -> dict:
+    """The model card's fields as the page writes them (Markdown), from the model pin's metadata,
     the chosen row of ``model_test_metrics`` and the ``overview`` row."""
     rows = _build_metadata(model_meta)["training_rows"]
     return {
-        "model": f"{chosen['model']}: {chosen['description']}",
-        "inputs": chosen["features"],
-        "trained_on": (
-            f"{rows['train']:,} penguins with every input, a stratified sample of the {overview['penguins']:,} "
-            f"observed at Palmer Station ({span(overview['first_year'], overview['last_year'])}); "
-            f"{rows['test']:,} more held out for testing"
+        "model": md("{model}: {description}", model=chosen["model"], description=chosen["description"]),
+        "inputs": text(chosen["features"]),
+        "trained_on": md(
+            "{train:,} penguins with every input, a stratified sample of the {penguins:,} "
+            "observed at Palmer Station ({years}); {test:,} more held out for testing",
+            train=rows["train"],
+            penguins=overview["penguins"],
+            years=span(overview["first_year"], overview["last_year"]),
+            test=rows["test"],
         ),
-        "accuracy": (
-            f"RMSE {chosen['rmse']:,.0f} g, MAE {chosen['mae']:,.0f} g, R² {chosen['r2']:.2f} on held-out penguins"
+        "accuracy": md(
+            "RMSE {rmse:,.0f} g, MAE {mae:,.0f} g, R² {r2:.2f} on held-out penguins",
+            rmse=chosen["rmse"],
+            mae=chosen["mae"],
+            r2=chosen["r2"],
         ),
-        "version": markdown(
-            f"`{model_meta.version.version}`, built {model_meta.user['built_at']}, "
-            f"code `{model_meta.user['code_version']}`"
+        "version": md(
+            "{version}, built {built_at}, code {code_version}",
+            version=code(model_meta.version.version),
+            built_at=model_meta.user["built_at"],
+            code_version=code(model_meta.user["code_version"]),
         ),
     }
 
@@ -448,15 +477,36 @@ def prototype_rows(model_meta) -> str:
     return json.dumps([json.loads(model_meta.user["vetiver_meta"]["prototype"])])
 
 
-def input_rules(model_meta) -> list[str]:
-    """What the API accepts for each input (the domain pinned with the model), as Markdown list items."""
+def api_examples(model_meta):
+    """How to call the API with the prototype row: with curl and with vetiver (code blocks)."""
+    row = prototype_rows(model_meta)
+    curl = f"curl -s http://127.0.0.1:8080/predict \\\n  -H 'Content-Type: application/json' \\\n  -d '{row}'"
+    python = (
+        "import pandas as pd\nfrom vetiver import predict\n\n"
+        f'rows = pd.DataFrame({row})\npredict(endpoint="http://127.0.0.1:8080/predict", data=rows)'
+    )
+    return join([code_block(curl, "bash"), code_block(python, "python")], "\n")
+
+
+def input_rules(model_meta):
+    """What the API accepts for each input (the domain pinned with the model), as a Markdown list."""
     rules = []
     for field, allowed in _build_metadata(model_meta)["input_domain"].items():
         if "values" in allowed:
-            rules.append(f"- `{field}`: one of " + ", ".join(f"`{v}`" for v in allowed["values"]))
+            rules.append(
+                md("{field}: one of {values}", field=code(field), values=join(map(code, allowed["values"]), ", "))
+            )
         else:
-            rules.append(f"- `{field}`: from {allowed['min']} to {allowed['max']} {allowed['unit']}")
-    return rules
+            rules.append(
+                md(
+                    "{field}: from {low} to {high} {unit}",
+                    field=code(field),
+                    low=allowed["min"],
+                    high=allowed["max"],
+                    unit=allowed["unit"],
+                )
+            )
+    return bullets(rules)
 
 
 def value_range(frame, columns) -> tuple[float, float]:
@@ -483,16 +533,36 @@ def pin_listing(manifest_: dict, metas: dict):
     )
 
 
-def provenance(manifest_: dict) -> dict[str, str]:
-    """The build manifest's provenance as the Data page writes it."""
+def provenance(manifest_: dict) -> dict:
+    """The build manifest's provenance as the Data page writes it (Markdown)."""
     return {
         "source_hash": code(manifest_["source_hash"]),
-        "source_rows": f"{manifest_['source_rows']:,}",
-        "built_at": manifest_["built_at"],
-        "data_changed_at": manifest_["data_changed_at"],
+        "source_rows": md("{rows:,}", rows=manifest_["source_rows"]),
+        "built_at": text(manifest_["built_at"]),
+        "data_changed_at": text(manifest_["data_changed_at"]),
         "code_version": code(manifest_["code_version"]),
-        "packages": ", ".join(f"{k} {v}" for k, v in manifest_["packages"].items()),
+        "packages": text(", ".join(f"{k} {v}" for k, v in manifest_["packages"].items())),
     }
+
+
+def stale_banner(fresh: dict):
+    """A warning callout when the data is stale (``freshness``), else nothing."""
+    if not fresh["stale"]:
+        return text("")
+    return md(
+        "::: {{.callout-warning}}\n## Stale data\n\nThe data last changed {days} days ago, more than "
+        "{limit} days. The numbers below may be out of date.\n:::\n",
+        days=fresh["age_days"],
+        limit=STALE_AFTER_DAYS,
+    )
+
+
+def revision_list(revisions):
+    """The published observations whose values changed (the ``revision`` rows of ``changes``), as a list."""
+    if not len(revisions):
+        return text("")
+    intro = text("Observations already published whose values changed (the first few, by study and sample number):")
+    return join([intro, bullets(revisions["detail"])], "\n\n")
 
 
 def rasterize(frame) -> bool:

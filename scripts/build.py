@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from scripts import compare, config, ingest, pins_adapter, provenance
-from scripts.errors import BuildError, ResourceError, first_line
+from scripts.errors import BoardError, BuildError, ResourceError, first_line
 from scripts.names import CHANGES_PIN, DESCRIPTIONS, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.progress import configure, log, step
 
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure(verbose=args.verbose)
     try:
+        if config.get_skip_build():
+            return _check_only(args.board or config.get_board())
         sources = config.split_sources(args.source, "--source") if args.source is not None else config.get_source()
         run(sources, args.board or config.get_board(), force=args.force)
     except BuildError as error:
@@ -55,6 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; the board keeps its previous state", file=sys.stderr)
         return 130
+    return 0
+
+
+def _check_only(location: str) -> int:
+    """``REPORT_SKIP_BUILD``: read no source and write nothing; the board must hold a complete build."""
+    from scripts import board as boards
+
+    if not boards.read_manifest(boards.open_board(location)):
+        raise BoardError(f"the board at {location} holds no complete build to render ({config.ENV_SKIP_BUILD} is set)")
+    log.info("skipped: %s is set, the pages read the board at %s as it is", config.ENV_SKIP_BUILD, location)
     return 0
 
 

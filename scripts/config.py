@@ -29,6 +29,7 @@ ENV_ENGINE = "REPORT_ENGINE"
 ENV_SPARK_MASTER = "REPORT_SPARK_MASTER"
 ENV_SPARK_REMOTE = "SPARK_REMOTE"  # Spark Connect's own variable (sc://host:port)
 ENV_SPARK_SCRATCH = "REPORT_SPARK_SCRATCH"
+ENV_SKIP_BUILD = "REPORT_SKIP_BUILD"  # the render reads a board built earlier in the job (publish.yml)
 # Which environment variable sets each DuckDB setting, for error messages.
 DUCKDB_SETTING_ENV = {"memory_limit": ENV_MEMORY_LIMIT, "temp_directory": ENV_TEMP_DIR, "threads": ENV_THREADS}
 
@@ -82,18 +83,31 @@ def get_source() -> list[str]:
 
 
 def split_sources(value: str, origin: str) -> list[str]:
-    """Comma-separated locations; ``ConfigError`` when there are none (``origin`` names where from).
+    """Comma-separated locations; ``ConfigError`` when there are none, when an item is
+    empty, or when one is listed twice (``origin`` names where the list came from).
+
+    An empty item is what an unset shell variable leaves (``"$A,$B,$C"``): dropped, it
+    would publish two species of three. Read twice, every row of a file would be its
+    own duplicate. Both are said at the source, with the item's position.
 
     >>> split_sources("a.csv, b.csv", "--source")
     ['a.csv', 'b.csv']
     """
-    parts = [part.strip() for part in value.split(",") if part.strip()]
-    if not parts:
+    parts = [part.strip() for part in value.split(",")]
+    if not any(parts):
         raise ConfigError(f"{origin}={value!r} names no source: give one or more paths or URLs, comma-separated")
-    repeated = sorted({part for part in parts if parts.count(part) > 1})
-    if repeated:
-        # Read twice, every row would be its own duplicate: say so at the source.
-        raise ConfigError(f"{origin} names {', '.join(repeated)} more than once: list each source once")
+    for position, part in enumerate(parts, start=1):
+        if not part:
+            raise ConfigError(
+                f"{origin} item {position} of {len(parts)} is empty ({value!r}): an unset variable? "
+                "list each source once, with no empty item between the commas"
+            )
+    for position, part in enumerate(parts, start=1):
+        first = parts.index(part) + 1
+        if first < position:
+            raise ConfigError(
+                f"{origin} names {part} more than once (items {first} and {position}): list each source once"
+            )
     return parts
 
 
@@ -104,6 +118,16 @@ def get_board() -> str:
 
 ENGINES = ("duckdb", "spark")
 DEFAULT_SPARK_MASTER = "local[*]"
+
+
+def get_skip_build() -> bool:
+    """``REPORT_SKIP_BUILD=1``: the pre-render step only checks that the board holds a
+    complete build (the publish workflow builds in a step of its own, with the
+    credentials, and renders from a copy of the board without them)."""
+    value = os.environ.get(ENV_SKIP_BUILD, "").strip().lower()
+    if value not in ("", "0", "1", "false", "true"):
+        raise ConfigError(f"{ENV_SKIP_BUILD}={value!r}: use 1 (read the board as it is) or leave it unset")
+    return value in ("1", "true")
 
 
 def get_engine() -> str:

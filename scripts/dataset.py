@@ -58,6 +58,56 @@ SPECIES = (
 ISLANDS = ("Biscoe", "Dream", "Torgersen")
 SEXES = ("MALE", "FEMALE")
 
+
+@dataclass(frozen=True)
+class Identifier:
+    """A raw text column that names things (a key, or text that reaches a page): its shape.
+
+    A value is a ``first`` character, then up to ``max_length - 1`` characters of
+    ``chars`` (both regular-expression character classes, ASCII only): no space,
+    markup, quote, shortcode delimiter or invisible character fits, so a value that
+    passes is text wherever it lands. The gate checks the value as the tidy table
+    keeps it (trimmed of spaces).
+
+    >>> IDENTIFIERS[0].matches("PAL0708"), IDENTIFIERS[0].matches("<img src=x>")
+    (True, False)
+    >>> IDENTIFIERS[0].pattern
+    '^[A-Za-z][A-Za-z0-9_-]{0,31}$'
+    """
+
+    raw: str  # the raw LTER column
+    first: str  # the class of the first character
+    chars: str  # the class of every other character
+    max_length: int
+    example: str  # a value the LTER writes, which fits
+    required: bool = True  # must be present in the source (else checked when present)
+
+    @property
+    def pattern(self) -> str:
+        """The shape as one regular expression (for readers; the gate checks its parts)."""
+        return f"^[{self.first}][{self.chars}]{{0,{self.max_length - 1}}}$"
+
+    @property
+    def meaning(self) -> str:
+        """The shape in words, for messages."""
+        return f"{self.pattern}, as the LTER's {self.example!r}"
+
+    def matches(self, value: str) -> bool:
+        """Whether ``value`` (as the tidy table keeps it: trimmed) has this shape."""
+        import re
+
+        return re.fullmatch(self.pattern.removesuffix("$"), value.strip(" ")) is not None
+
+
+# The study season (PAL0708: Palmer, 2007/08) is part of every observation's key
+# and is shown on the pages; the individual (N1A1: nest 1, adult 1) identifies a
+# bird across seasons. Their shapes are the LTER's naming, widened to any letters
+# and digits; nothing in them can be markup, a Quarto shortcode or a line break.
+IDENTIFIERS = (
+    Identifier("studyName", "A-Za-z", "A-Za-z0-9_-", 32, "PAL0708"),
+    Identifier("Individual ID", "A-Za-z0-9", "A-Za-z0-9_.-", 32, "N1A1", required=False),
+)
+
 # The two bounded samples: at most this many penguins from each stratum, whatever
 # the raw size (the scatter plots: species x island x sex; the model: species x sex).
 SCATTER_PER_STRATUM = 250

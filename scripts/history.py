@@ -13,7 +13,9 @@ the paths in it. The next run's ``restore`` downloads the versions it lacks into
 the local board before the build, so history carries over.
 
 When ``REPORT_BOARD`` is a bucket (s3://, gs://, az://) the history lives there:
-both commands say so and do nothing. A site with no board yet (HTTP 404) is a
+``restore`` says so and does nothing, and ``publish`` copies the bucket's versions
+into ``--out`` all the same, so the render reads a local copy and needs no
+credentials (the publish workflow then leaves that copy off the site). A site with no board yet (HTTP 404) is a
 first run: ``restore`` starts a new history. Any other failure stops with exit 3
 before the build, so a run never publishes a board that lost its history.
 """
@@ -38,7 +40,7 @@ DEFAULT_KEEP = 30
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # a pin, version or file name, never a path
 
 
-def complete_versions(board: Path) -> dict[str, list[str]]:
+def complete_versions(board: Path | str) -> dict[str, list[str]]:
     """``{pin: [version, ...]}`` (oldest first) of the versions whose files are all there."""
     from scripts.board import open_board, version_is_complete
 
@@ -59,23 +61,33 @@ def _files(meta: dict) -> list[str]:
     return [files] if isinstance(files, str) else list(files)
 
 
-def publish(board: Path, out: Path, keep: int = DEFAULT_KEEP) -> dict[str, list[str]]:
-    """Copy ``board``'s newest ``keep`` complete versions of each pin (and every version
-    the build manifest names) to ``out``, with ``_pins.yaml``; return what was copied."""
+def publish(board: Path | str, out: Path, keep: int = DEFAULT_KEEP) -> dict[str, list[str]]:
+    """Copy the newest ``keep`` complete versions of each pin of ``board`` (a folder or
+    a bucket URI), and every version the build manifest names, to the folder ``out``,
+    with ``_pins.yaml``; return what was copied."""
     import yaml
 
-    from scripts.board import open_board, read_manifest
+    from scripts.board import last_check, open_board, read_manifest, record_check
 
+    pins = open_board(str(board))
     versions = complete_versions(board)
-    manifest = read_manifest(open_board(str(board))) or {}
+    manifest = read_manifest(pins) or {}
     current = set(manifest.get("pins", {}).items())
     kept = {}
     for pin, names in versions.items():
         chosen = [v for i, v in enumerate(names) if i >= len(names) - keep or (pin, v) in current]
         kept[pin] = chosen
         for version in chosen:
-            shutil.copytree(board / pin / version, out / pin / version, dirs_exist_ok=True)
+            target = out / pin / version
+            target.mkdir(parents=True, exist_ok=True)
+            # the board's own filesystem (local, or the bucket's): file by file, so it is the same for both
+            folder = pins.construct_path([pins.path_to_pin(pin), version])
+            for remote in pins.fs.ls(folder, detail=False):
+                pins.fs.get(remote, str(target / Path(remote).name))
     out.mkdir(parents=True, exist_ok=True)
+    check = last_check(str(board))  # when the build last ran, which the pages show, goes along
+    if check:
+        record_check(str(out), check["result"], check["checked_at"])
     layout = {pin: [f"{pin}/{v}/" for v in names] for pin, names in kept.items()}
     (out / MANIFEST_FILE).write_text(yaml.safe_dump(layout, sort_keys=True))
     return kept
@@ -162,13 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--keep must be at least 1, not {args.keep}")
 
     location = args.board or config.get_board()
-    if not is_local(location):
-        print(f"the board {location} keeps its own history: nothing to {args.command}", file=sys.stderr)
+    if args.command == "restore" and not is_local(location):
+        print(f"the board {location} keeps its own history: nothing to restore", file=sys.stderr)
         return 0
-    board = local_path(location)
+    board = local_path(location) if is_local(location) else location
     try:
         if args.command == "publish":
-            if not board.exists():
+            if is_local(location) and not board.exists():
                 raise BoardError(f"no board at {board} to publish: build it first (uv run python -m scripts.build)")
             try:
                 kept = publish(board, args.out, args.keep)

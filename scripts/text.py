@@ -36,3 +36,21 @@ def span(first: int, last: int) -> str:
     ('2007–2009', '2008')
     """
     return str(first) if first == last else f"{first}–{last}"
+
+
+def quoted(value, limit: int = 60) -> str:
+    r"""A value from the data as a message shows it: quoted, every invisible or control
+    character escaped (Python's ``repr``), and cut after ``limit`` characters.
+
+    Messages reach a terminal, the job summary and a public issue: a value there is
+    text, and a line break, a bidi override or a page of text in it cannot change them.
+
+    >>> print(quoted("Dream"), quoted("PAL\u202e0708\n"))
+    'Dream' 'PAL\u202e0708\n'
+    >>> print(quoted("x" * 100, limit=5))
+    'xxxxx…' (100 characters)
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit])[:-1] + f"…' ({len(text):,} characters)"

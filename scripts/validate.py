@@ -18,7 +18,7 @@ from scripts import dataset, spark
 from scripts.errors import GateError, Violation
 from scripts.ingest import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE, file_columns, short_name
 from scripts.sql import identifier, literal
-from scripts.text import plural, words
+from scripts.text import plural, quoted, words
 
 # One observation: a sample number within a study season and species.
 OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
@@ -50,6 +50,7 @@ class RawColumn:
     unit: str = ""
     allowed: tuple[str, ...] = ()
     measurement: bool = False  # must not be entirely missing
+    shape: dataset.Identifier | None = None  # an identifier's shape (text columns)
 
 
 def raw_columns() -> tuple[RawColumn, ...]:
@@ -61,14 +62,16 @@ def raw_columns() -> tuple[RawColumn, ...]:
     measured = tuple(
         RawColumn(m.raw, "number", low=m.low, high=m.high, unit=m.unit, measurement=True) for m in dataset.MEASUREMENTS
     )
+    shapes = {identifier.raw: identifier for identifier in dataset.IDENTIFIERS}
     return (
-        RawColumn("studyName", "text", not_null=True),
+        RawColumn("studyName", "text", not_null=True, shape=shapes["studyName"]),
         RawColumn("Sample Number", "integer", not_null=True, low=1, high=100_000),
         RawColumn("Species", "text", not_null=True, allowed=dataset.SPECIES),
         RawColumn("Island", "text", not_null=True, allowed=dataset.ISLANDS),
         RawColumn("Date Egg", "date", not_null=True, low="1990-01-01", high="today"),
         *measured,
         RawColumn("Sex", "text", allowed=dataset.SEXES),
+        RawColumn("Individual ID", "text", required=False, shape=shapes["Individual ID"]),
         # Stable isotope ratios: checked when present, not published.
         RawColumn("Delta 15 N (o/oo)", "number", required=False, low=5, high=15, unit="‰"),
         RawColumn("Delta 13 C (o/oo)", "number", required=False, low=-30, high=-20, unit="‰"),
@@ -79,6 +82,20 @@ def parsed(column: RawColumn) -> str:
     """SQL for the column's value parsed to its type (NULL when it does not parse)."""
     sql_type = {"integer": "DOUBLE", "number": "DOUBLE", "date": "DATE"}[column.kind]
     return f"TRY_CAST({identifier(column.name)} AS {sql_type})"
+
+
+def misshapen(column: RawColumn) -> str:
+    """SQL that is true for a value without the column's identifier shape (``dataset.Identifier``).
+
+    In parts rather than one anchored expression: a character outside the class
+    anywhere, a first character outside its class, or too long. (Java's ``$``, which
+    Spark's ``RLIKE`` uses, also matches before a final line break.)
+    """
+    shape, text = column.shape, f"trim(CAST({identifier(column.name)} AS VARCHAR))"
+    return (
+        f"{identifier(column.name)} IS NOT NULL AND (length({text}) > {shape.max_length} "
+        f"OR regexp_matches({text}, '[^{shape.chars}]') OR NOT regexp_matches({text}, '^[{shape.first}]'))"
+    )
 
 
 def _literal(value, kind: str) -> str:
@@ -117,6 +134,8 @@ def rule_conditions(present: set[str]) -> list[tuple[str, RawColumn, str, str]]:
                         f"outside the plausible range {col.low} to {col.high}{unit}",
                     )
                 )
+        if col.shape is not None:
+            rules.append(("identifier", col, misshapen(col), f"not shaped like an identifier ({col.shape.meaning})"))
         if col.allowed:
             text = f"trim(CAST({raw} AS VARCHAR))"
             allowed = ", ".join(literal(a) for a in col.allowed)
@@ -248,6 +267,12 @@ def profile_sql(columns: list[RawColumn], relation: str = RAW_VIEW) -> str:
     """
 
     def value(col: RawColumn) -> str:
+        if col.shape is not None:  # the misshapen values as they are, every other one as the shape's example
+            name = identifier(col.name)
+            return (
+                f"CASE WHEN {misshapen(col)} THEN CAST({name} AS VARCHAR) "
+                f"WHEN {name} IS NOT NULL THEN {literal(col.shape.example)} END AS {name}"
+            )
         if col.kind == "text" and not col.allowed:
             return f"CASE WHEN {identifier(col.name)} IS NOT NULL THEN true END AS {identifier(col.name)}"
         return identifier(col.name)
@@ -311,8 +336,7 @@ def _examples(con, relation: str, column: str, condition: str) -> list[str]:
 
 def _where(value, source: str, row: int) -> str:
     name = short_name(str(source))
-    shown = "empty" if value is None else repr(value)
-    return f"{shown} in {name} row {row}"
+    return f"{'empty' if value is None else quoted(value)} in {name} row {row}"
 
 
 def _duplicates(con, relation: str) -> list[Violation]:
@@ -335,7 +359,7 @@ def _duplicates(con, relation: str) -> list[Violation]:
             " + ".join(OBSERVATION_KEY),
             int(dup_rows),
             "sharing their study, species and sample number with another row",
-            [f"{e['label']!r} in {_places(e['places'], e['n'])}" for e in examples],
+            [f"{quoted(e['label'])} in {_places(e['places'], e['n'])}" for e in examples],
         )
     ]
 

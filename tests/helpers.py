@@ -182,3 +182,112 @@ FOREIGN = re.compile(
 
 def foreign_resources(text: str) -> list[str]:
     return FOREIGN.findall(text)
+
+
+# ---------------------------------------------------------------- hostile text on a board
+
+# Text that would change a page if it were printed as it is: HTML, Markdown, Quarto
+# shortcodes (the first would print the render's environment), code and math
+# delimiters, line breaks, a bidi override, a page-long value.
+HOSTILE = (
+    "<img src=x onerror=alert(1)>",
+    "{{< env SECRET_PROBE >}}",
+    "<script>alert('x')</script>",
+    "{{< include /etc/passwd >}}",
+    "{{< meta title >}} {{% env HOME %}}",
+    "[a link](javascript:alert(1)) ![an image](x.png)",
+    "`code` ``` fence ``` $x^2$ \\(y\\)",
+    "*bold* _it_ ~~struck~~ @fig-x #tag | pipe |",
+    "two\nlines\n\n# a heading\n::: {.callout-warning}\ndiv\n:::",
+    "\u202egnp.exe\u202c & &amp; &lt;",
+    "x" * 3000,
+)
+
+
+def hostile_copy(board: Path, dest: Path) -> Path:
+    """A copy of ``board`` (a built board of two builds) whose pins, as the last build
+    names them, carry ``HOSTILE`` text in every text column and metadata field that
+    a page shows, where the pages do not look a value up (species stay species: they
+    pick a colour). Files are rewritten in place; returns ``dest``."""
+    import itertools
+    import json
+    import shutil
+
+    import pandas as pd
+    import yaml
+
+    shutil.copytree(board, dest)
+    texts = itertools.cycle(HOSTILE)
+    manifest_dir = max((dest / "build_manifest").iterdir())
+    manifest_file = manifest_dir / "build_manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+
+    def folder(pin: str) -> Path:
+        return dest / pin / manifest["pins"][pin]
+
+    def rewrite(pin: str, change) -> None:
+        (path,) = folder(pin).glob("*.parquet")
+        frame = pd.read_parquet(path)
+        change(frame)
+        frame.to_parquet(path)
+
+    def hostile(frame, column: str, where=None) -> None:
+        rows = frame.index if where is None else frame.index[where]
+        frame[column] = frame[column].astype(object)
+        for row in rows:
+            frame.at[row, column] = next(texts)
+
+    rewrite("species_island_year_counts", lambda f: hostile(f, "island"))
+    rewrite("species_islands", lambda f: f.__setitem__("islands", [[next(texts), next(texts)] for _ in f.index]))
+    rewrite("measurement_stats", lambda f: hostile(f, "species"))
+    rewrite("missing_values", lambda f: hostile(f, "column", f["column"] == "species"))
+    baseline = "mean baseline"
+    names = {}  # each model but the baseline (which the Overview looks up) gets a hostile name, the same everywhere
+
+    def model_names(frame, column="model") -> None:
+        frame[column] = [m if m == baseline else names.setdefault(m, next(texts)) for m in frame[column]]
+
+    def metrics(frame) -> None:
+        model_names(frame)
+        hostile(frame, "features")
+        hostile(frame, "description")
+
+    rewrite("model_test_metrics", metrics)
+    rewrite("model_cv_metrics", model_names)
+    rewrite("model_coefficients", lambda f: (model_names(f), hostile(f, "term")))
+    rewrite("model_importance", lambda f: hostile(f, "feature"))
+    rewrite("model_test_predictions", lambda f: hostile(f, "sex"))
+
+    def history(frame) -> None:
+        for column in ("source_hash", "code_version", "model", "penguins_by_species"):
+            hostile(frame, column)
+
+    rewrite("build_history", history)
+
+    def changes(frame) -> None:
+        revision = {"section": "revision", "species": "Adelie", "island": "Dream", "year": 2008}
+        frame.loc[len(frame)] = {**revision, "item": next(texts), "detail": next(texts)}
+        frame.loc[len(frame)] = {**revision, "item": next(texts), "detail": "\n".join(HOSTILE)}
+        for column in ("island", "sex", "item", "detail"):
+            hostile(frame, column, frame[column].notna())
+
+    rewrite("changes", changes)
+
+    meta_file = folder("overview") / "data.txt"  # the description the Data page lists
+    meta = yaml.safe_load(meta_file.read_text())
+    meta["description"] = " ".join(HOSTILE[:4])
+    meta_file.write_text(yaml.safe_dump(meta))
+
+    model_meta_file = folder("penguin_model") / "data.txt"  # what the Model page shows of the model
+    meta = yaml.safe_load(model_meta_file.read_text())
+    meta["user"]["code_version"] = HOSTILE[1]
+    meta["user"]["built_at"] = HOSTILE[0]
+    meta["user"]["user"]["input_domain"]["species"]["values"] = list(HOSTILE[:3])
+    prototype = json.loads(meta["user"]["vetiver_meta"]["prototype"])
+    prototype["island"] = HOSTILE[1]
+    meta["user"]["vetiver_meta"]["prototype"] = json.dumps(prototype)
+    model_meta_file.write_text(yaml.safe_dump(meta))
+
+    manifest.update(code_version=HOSTILE[0], built_at=manifest["built_at"], packages={HOSTILE[1]: HOSTILE[2]})
+    manifest_file.write_text(json.dumps(manifest))
+    return dest

@@ -145,3 +145,14 @@ def test_a_measurement_added_between_builds_is_not_a_revision(monkeypatch, tmp_p
     assert build.run([str(source)], str(folder)) == "built"  # no revision gate: 344 penguins unchanged
     history = pins.board_folder(str(folder)).pin_read("build_history")
     assert history[["added", "removed", "revised"]].iloc[-1].tolist() == [0, 0, 0]
+
+
+def test_identifiers_fit_the_lter_naming_and_nothing_that_could_be_markup():
+    study, individual = (next(i for i in dataset.IDENTIFIERS if i.raw == raw) for raw in ("studyName", "Individual ID"))
+    # the LTER's seasons and birds, as its tables name them (a trailing space is trimmed, as the tidy table does)
+    assert all(study.matches(v) for v in ("PAL0708", "PAL0809", "PAL0910", "PAL1011", "PAL0708 "))
+    assert all(individual.matches(v) for v in ("N1A1", "N100A2", "N24A1", "N9A2"))
+    hostile = ["<b>", "{{< env HOME >}}", "PAL 0708", "PAL0708\n", "PAL`0708`", "PAL_$x$", "", "P" * 33]
+    hostile.append("PAL\u202e0708")
+    assert not any(study.matches(v) for v in hostile)
+    assert study.matches(study.example) and individual.matches(individual.example)

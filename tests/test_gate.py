@@ -111,6 +111,23 @@ BROKEN = [
             ("with spaces around the study", "studyName", " PAL0708 "),
         ]
     ],
+    # identifiers have a shape (scripts/dataset.py): markup, shortcodes, line breaks, invisible characters stop
+    *[
+        (f"study name {how}", set_value("studyName", value, rows=(3,)), "identifier", "studyName", 1, shown)
+        for how, value, shown in [
+            ("with HTML", "<img src=x onerror=alert(1)>", "'<img src=x onerror=alert(1)>' in broken.csv row 4"),
+            ("with a shortcode", "{{< env SECRET_PROBE >}}", "'{{< env SECRET_PROBE >}}' in broken.csv row 4"),
+            ("too long", "P" * 70, "'" + "P" * 60 + "…' (70 characters) in broken.csv row 4"),
+        ]
+    ],
+    (
+        "individual with a bidi override",
+        set_value("Individual ID", "N1A1\u202e"),
+        "identifier",
+        "Individual ID",
+        1,
+        "'N1A1\\u202e' in broken.csv row 1",
+    ),
     ("no flipper at all", every("Flipper Length (mm)", "NA"), "all missing", "Flipper Length (mm)", 344, "every"),
     # after a good build the comparison stops it (on a fresh board, the model's margin: see below)
     ("shuffled body mass", shuffle("Body Mass (g)"), "drift", "body_mass_g", None, "pooled standard deviation"),
@@ -332,3 +349,15 @@ def test_examples_name_the_real_row_of_a_big_file_at_any_thread_count(tmp_path):
         validate.check(con)
     assert [(v.rule, v.column, v.rows) for v in caught.value.violations] == [("range", "Body Mass (g)", 1)]
     assert caught.value.violations[0].examples == ["'99999' in big.csv row 987654"]
+
+
+def test_a_line_break_in_a_study_name_stops_the_build(tmp_path, board_copy, capsys):
+    # DuckDB only: Spark's CSV reader splits files into blocks and cannot read a quoted
+    # line break at all (docs/spark.md)
+    source = write_csv(tmp_path / "broken.csv", set_value("studyName", "PAL0708\nPAL0809", rows=(3,))(raw_rows()))
+    before = snapshot(board_copy)
+    assert build.main(["--source", str(source), "--board", str(board_copy)]) == 2
+    err = capsys.readouterr().err
+    assert 'rule "identifier", column "studyName": 1 row not shaped like an identifier' in err
+    assert "'PAL0708\\nPAL0809' in broken.csv row 4" in err
+    assert snapshot(board_copy) == before

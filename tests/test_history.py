@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from scripts import build, config, history
-from tests.helpers import new_season, raw_rows, write_csv
+from tests.helpers import new_season, raw_rows, snapshot, write_csv
 
 
 @pytest.fixture
@@ -151,3 +151,44 @@ def test_unusable_arguments_get_a_message_not_a_traceback(built_board, tmp_path,
         history.main(["--board", str(built_board), "publish", "--out", str(tmp_path / "out"), "--keep", "0"])
     assert usage.value.code == 2
     assert "--keep must be at least 1, not 0" in capsys.readouterr().err
+
+
+def test_publish_copies_a_bucket_board_for_the_render(built_board, tmp_path, monkeypatch):
+    """A bucket board is copied out as a folder board is (the render then reads the copy,
+    without credentials): the same versions, byte for byte, through the board's own file system."""
+    import fsspec
+    import pins
+
+    from scripts import board as boards
+
+    memory = fsspec.filesystem("memory")
+    for path in built_board.rglob("*"):
+        if path.is_file():
+            memory.pipe(f"/bucket/board/{path.relative_to(built_board)}", path.read_bytes())
+    bucket = pins.board("memory", "/bucket/board", allow_pickle_read=True)
+    monkeypatch.setattr(boards, "open_board", lambda location, **_: bucket)
+    assert history.main(["--board", "s3://bucket/board", "publish", "--out", str(tmp_path / "copy")]) == 0
+    monkeypatch.undo()
+    history.publish(built_board, tmp_path / "local")
+    assert snapshot(tmp_path / "copy") == snapshot(tmp_path / "local")
+    assert (tmp_path / "copy" / "_pins.yaml").is_file()
+
+
+def test_the_render_reads_a_published_copy_as_it_is(built_board, tmp_path, monkeypatch, capsys):
+    """The publish workflow renders from a copy of the board with REPORT_SKIP_BUILD=1: the
+    pre-render build reads no source and writes nothing, and the last check goes along."""
+    from scripts import board as boards
+
+    history.publish(built_board, tmp_path / "copy")
+    assert boards.last_check(str(tmp_path / "copy")) == boards.last_check(str(built_board))
+    before = snapshot(tmp_path / "copy")
+    monkeypatch.setenv(config.ENV_SKIP_BUILD, "1")
+    monkeypatch.setenv(config.ENV_SOURCE, str(tmp_path / "no-such-source.csv"))  # never read
+    assert build.main(["--board", str(tmp_path / "copy")]) == 0
+    assert "REPORT_SKIP_BUILD is set" in capsys.readouterr().err
+    assert snapshot(tmp_path / "copy") == before
+    (tmp_path / "empty").mkdir()
+    assert build.main(["--board", str(tmp_path / "empty")]) == 4
+    assert "holds no complete build to render" in capsys.readouterr().err
+    monkeypatch.setenv(config.ENV_SKIP_BUILD, "maybe")
+    assert build.main(["--board", str(tmp_path / "copy")]) == 1

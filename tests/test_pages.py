@@ -7,14 +7,16 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from report._escape import escape_html
 from scripts import build, config, dataset
-from tests.helpers import foreign_resources, raw_rows, write_csv
+from tests.helpers import HOSTILE, foreign_resources, hostile_copy, raw_rows, write_csv
 
 # Every page runs in a Jupyter kernel.
 pytestmark = pytest.mark.slow
@@ -40,8 +42,9 @@ def execute(page: str, board, monkeypatch) -> nbformat.NotebookNode:
     text = CELL.sub("", (config.PROJECT_ROOT / page).read_text())
     expressions = INLINE.findall(text)
     if expressions:
-        # Quarto writes a Markdown object as Markdown and anything else as its text
-        show = "lambda v: v._repr_markdown_() if hasattr(v, '_repr_markdown_') else str(v)"
+        # Quarto writes a Markdown object as Markdown; every value a page shows inline is
+        # one, made by report's escaping helpers (a plain value fails the page here)
+        show = "lambda v: v._repr_markdown_() if hasattr(v, '_repr_markdown_') else f'NOT MARKDOWN: {v!r}'"
         inline = f"_shown = {show}\n" + "\n".join(f"print(_shown({e}), end='\\x00')" for e in expressions)
         notebook.cells.append(nbformat.v4.new_code_cell(inline))
     client = NotebookClient(
@@ -52,6 +55,7 @@ def execute(page: str, board, monkeypatch) -> nbformat.NotebookNode:
         last = notebook.cells[-1]
         values = iter("".join(o["text"] for o in last.outputs if o.get("output_type") == "stream").split("\x00"))
         last.outputs = [nbformat.v4.new_output("stream", name="stdout", text=INLINE.sub(lambda _: next(values), text))]
+        assert "NOT MARKDOWN: " not in last.outputs[0]["text"], f"{page}: an inline value is not escaped Markdown"
     return notebook
 
 
@@ -64,6 +68,13 @@ def outputs(notebook, mime: str) -> list[str]:
             elif mime in output.get("data", {}):
                 found.append(output["data"][mime])
     return found
+
+
+def reads(notebook) -> str:
+    """The page's Markdown as a reader reads it: every output (streams and Markdown,
+    the page's text with its inline values last), with Markdown's backslash escapes undone."""
+    text = "".join(outputs(notebook, "stream") + outputs(notebook, "text/markdown"))
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
 def label_of(cell_source: str) -> str:
@@ -135,7 +146,7 @@ def test_headline_numbers_equal_the_pins(executed, built_board):
     overview = board.pin_read("overview").iloc[0]
     metrics = board.pin_read("model_test_metrics")
     chosen = metrics[metrics["chosen"]].iloc[0]
-    text = "".join(outputs(executed["index.qmd"], "stream"))
+    text = reads(executed["index.qmd"])
     assert f"**{overview['penguins']:,}** penguins observed" in text
     assert "**344** penguins observed" in text
     assert "**3** species" in text and "**3** islands" in text and "(2007–2009)" in text
@@ -151,10 +162,10 @@ def test_the_changes_page_says_what_a_new_season_changed(season_board, monkeypat
     history = pins.board_folder(str(season_board)).pin_read("build_history")
     first, second = history.iloc[0], history.iloc[1]
     summary = f"+120 penguins, model RMSE {first['test_rmse']:,.0f} → {second['test_rmse']:,.0f} g."
-    overview = "".join(outputs(execute("index.qmd", season_board, monkeypatch), "stream"))
+    overview = reads(execute("index.qmd", season_board, monkeypatch))
     assert "Since the last build (" in overview and summary in overview
     notebook = execute("changes.qmd", season_board, monkeypatch)
-    text = "".join(outputs(notebook, "stream"))
+    text = reads(notebook)
     assert summary in text
     tables = [h for h in outputs(notebook, "text/markdown") if "gt_table" in h]
     assert len(tables) == 4  # penguins, averages, model, versions
@@ -166,14 +177,14 @@ def test_sentences_about_the_data_are_made_from_the_pins(executed, built_board):
     import pins
 
     board = pins.board_folder(str(built_board))
-    text = "".join(outputs(executed["eda.qmd"], "stream"))
+    text = reads(executed["eda.qmd"])
     assert "Adelie penguins were found on Biscoe, Dream and Torgersen" in text
     assert "Chinstrap penguins were found only on Dream; Gentoo penguins were found only on Biscoe." in text
     trends = board.pin_read("bill_trends").set_index("group")["slope"]
     assert f"(the dashed line: {trends['All species']:+.2f} mm of depth per mm of length)" in text
     assert "Simpson's paradox" in text and f"Gentoo {trends['Gentoo']:+.2f}" in text
     assert "Of 344 penguins, 2 without bill length," in text and "and 11 that could not be sexed;" in text
-    card = "".join(outputs(executed["model.qmd"], "stream"))
+    card = reads(executed["model.qmd"])
     rows = board.pin_meta("penguin_model").user["user"]["training_rows"]
     assert f"{rows['train']:,} penguins with every input, a stratified sample of the 344 observed" in card
     assert "(2007–2009)" in card
@@ -194,22 +205,22 @@ def test_pages_read_true_for_one_species(tmp_path, monkeypatch):
     source = write_csv(tmp_path / "gentoo.csv", gentoo)
     board = tmp_path / "board"
     build.run([str(source)], str(board))
-    text = "".join(outputs(execute("eda.qmd", board, monkeypatch), "stream"))
+    text = reads(execute("eda.qmd", board, monkeypatch))
     assert "Gentoo penguins were found only on Biscoe." in text
     assert "Simpson" not in text and "within species by Gentoo +" in text
-    headline = "".join(outputs(execute("index.qmd", board, monkeypatch), "stream"))
+    headline = reads(execute("index.qmd", board, monkeypatch))
     assert "**1** species" in headline and "**1** island\n" in headline  # not "1 islands"
 
 
 def test_model_page_shows_the_card_and_the_api_call(executed, built_board):
     import pins
 
-    text = "".join(outputs(executed["model.qmd"], "stream"))
+    text = reads(executed["model.qmd"])
     version = pins.board_folder(str(built_board)).pin_meta("penguin_model").version.version
     assert version in text
     assert f"| **Version** | `{version}`, built " in text  # hashes and versions read as code
     manifest = pins.board_folder(str(built_board)).pin_read("build_manifest")
-    provenance = "".join(outputs(executed["data.qmd"], "stream"))
+    provenance = reads(executed["data.qmd"])
     assert f"| **Source content hash** (SHA-256) | `{manifest['source_hash']}` |" in provenance
     assert "The full tidy table, `penguins` (344 rows, one per penguin)" in provenance
     assert "curl -s http://127.0.0.1:8080/predict" in text and "from vetiver import predict" in text
@@ -250,7 +261,7 @@ def test_index_shows_the_stale_banner_when_the_data_is_old(built_board, tmp_path
     later = dt.datetime.now() + dt.timedelta(minutes=1)
     plain.pin_write(manifest, name="build_manifest", type="json", created=later)
 
-    text = "".join(outputs(execute("index.qmd", board, monkeypatch), "stream"))
+    text = reads(execute("index.qmd", board, monkeypatch))
     assert "## Stale data" in text
     assert (
         f"The data last changed {report.STALE_AFTER_DAYS + 10} days ago, more than {report.STALE_AFTER_DAYS} days"
@@ -305,7 +316,9 @@ def test_quarto_renders_the_site(built_board, tmp_path):
         text = page.read_text()
         assert not foreign_resources(text), f"{page.name} loads {foreign_resources(text)}"
         assert "jquery" not in text.lower() and "require.min.js" not in text, page.name
-        assert "quarto-search" not in text and "bi-search" not in text, page.name  # no search, no icon font
+        # no search box, no icon font (Quarto 1.10 writes its search options and results
+        # container into every page even with `search: false`; no box or button uses them)
+        assert 'id="quarto-search"' not in text and "bi-search" not in text, page.name
 
 
 def test_pages_load_nothing_from_another_origin(executed):
@@ -338,11 +351,11 @@ def test_page_helpers_follow_the_description():
     names = list(report.MEASUREMENT_LABELS)
     assert names == [m.name for m in dataset.MEASUREMENTS]
     missing = pd.DataFrame({"column": ["species", *names, "sex"], "missing": [0, 2, 0, 0, 1, 11], "rows": [344] * 6})
-    assert report.missing_sentence(missing) == (
+    assert report.missing_sentence(missing).data == (
         "Of 344 penguins, 2 without bill length, 1 without body mass and 11 that could not be sexed; "
         "the figures and tables above leave those values out."
     )
-    assert report.missing_sentence(missing.assign(missing=0)) == "All 344 penguins were measured and sexed."
+    assert report.missing_sentence(missing.assign(missing=0)).data == "All 344 penguins were measured and sexed."
     alphabetical = sorted(names)
     correlations = pd.DataFrame(
         [{"group": "All species", "measurement": x, **{y: float(x == y) for y in alphabetical}} for x in alphabetical]
@@ -360,3 +373,111 @@ def test_a_table_is_a_raw_html_block_whatever_its_text_holds():
     shown = report.table(GT(pd.DataFrame({"note": ["a ```fenced``` word"]})), summary="The table (1 row)").data
     assert shown.startswith("````{=html}\n<details>\n<summary>The table (1 row)</summary>") and shown.endswith("\n````")
     assert "gt_table" in shown
+
+
+# ---------------------------------------------------------------- data is text, never markup
+
+# What would be live if a value were printed as it is (tests.helpers.HOSTILE): in Markdown,
+# and in the raw HTML of a table (where Markdown is text).
+LIVE = ("{{<", "{{%", "<img", "<script", "](javascript:", "![an image]", "\u202e", "\n# a heading", "\n::: {.callout")
+LIVE_HTML = ("{{<", "{{%", "<img", "<script", "\u202e", 'href="javascript')
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(season_board, tmp_path_factory):
+    """Every page executed against a board whose text is hostile (``helpers.hostile_copy``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    board = hostile_copy(season_board, tmp_path_factory.mktemp("hostile") / "board")
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        with ThreadPoolExecutor(max_workers=len(PAGES)) as pool:
+            yield dict(zip(PAGES, pool.map(lambda page: execute(page, board, monkeypatch), PAGES), strict=True))
+    finally:
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_hostile_text_on_the_board_is_shown_as_text(hostile_pages, page):
+    notebook = hostile_pages[page]  # every cell ran, and every inline value was escaped Markdown (execute)
+    shown = outputs(notebook, "stream") + outputs(notebook, "text/markdown")
+    for output in shown:
+        if re.match(r"`{3,}\{=html\}\n", output):
+            live_text, live_marks = output, LIVE_HTML
+        else:  # what Markdown's backslash escapes leave live
+            live_text, live_marks = re.sub(r"\\.", "", output, flags=re.S), LIVE
+        for live in live_marks:
+            assert live not in live_text, f"{page}: {live!r} is printed as it is: {output[:300]!r}"
+    # and it is there to read, as text: escaped in Markdown, as entities in the tables' HTML
+    text = reads(notebook)
+    tables = "".join(o for o in shown if "gt_table" in o)
+    expected = {
+        "index.qmd": [],
+        "eda.qmd": ["<img src=x onerror=alert(1)>"],
+        "model.qmd": ["<img src=x onerror=alert(1)>", "{{< env SECRET_PROBE >}}"],
+        "data.qmd": ["{{< env SECRET_PROBE >}}"],
+        "changes.qmd": ["{{< env SECRET_PROBE >}}", "[a link](javascript:alert(1))"],
+    }[page]
+    for value in expected:
+        assert value in text or escape_html(value) in tables, f"{page} does not show {value!r}"
+    assert not outputs(notebook, "text/html")
+
+
+def test_escaping_keeps_every_value_as_text():
+    import report
+
+    for value in HOSTILE:
+        markdown = report.text(value).data
+        assert all(live not in re.sub(r"\\.", "", markdown) for live in LIVE)
+        assert "\n" not in markdown  # a line break in data is shown as \n, never a new block
+        code = report.code(value).data
+        assert "{{<" not in code and "\n" not in code and "<img" not in code
+    assert report.code("20261203T131234Z-29915").data == "`20261203T131234Z-29915`"
+    assert report.md("{n:,} {noun}", n=1234, noun="*penguins*").data == "1,234 \\*penguins\\*"
+    listed = report.bullets(["- a", "1. b", "# c", "> d"]).data
+    assert listed == "- \\- a\n- 1\\. b\n- \\# c\n- \\> d\n"
+
+
+def test_figure_text_is_never_mathtext():
+    import matplotlib as mpl
+
+    import report
+
+    report.use_figure_style()
+    assert mpl.rcParams["text.parse_math"] is False
+
+
+def test_no_page_builds_markdown_from_data_by_hand():
+    for page in PAGES:
+        for cell in python_cells(page):
+            assert "print(" not in cell or re.fullmatch(r'[^{]*print\("[^"{}]*"\)[^{]*', cell, re.S), (
+                f"{page}: {label_of(cell)} prints text it made: return a report helper's Markdown instead"
+            )
+            assert "Markdown(" not in cell and "IPython" not in cell and ".data" not in cell, label_of(cell)
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
+def test_quarto_expands_no_shortcode_and_runs_no_tag_from_the_data(season_board, tmp_path):
+    board = hostile_copy(season_board, tmp_path / "board")
+    site = tmp_path / "site"
+    # the board is read as it is (REPORT_SKIP_BUILD), as the publish workflow renders
+    env = {**os.environ, config.ENV_BOARD: str(board), config.ENV_SKIP_BUILD: "1", "SECRET_PROBE": "leaked-value-123"}
+    result = subprocess.run(
+        ["quarto", "render", "--output-dir", str(site)],
+        cwd=config.PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    passwd = Path("/etc/passwd").read_text().splitlines()[0]
+    for page in ("index.html", "eda.html", "model.html", "data.html", "changes.html"):
+        html = (site / page).read_text()
+        assert "leaked-value-123" not in html, page  # {{< env SECRET_PROBE >}} was not expanded
+        assert passwd not in html, page  # nor {{< include /etc/passwd >}}
+        assert '<img src="x"' not in html and 'onerror="alert' not in html and "<script>alert" not in html, page
+        assert 'href="javascript:' not in html, page
+    changes = (site / "changes.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in changes or "&lt;img src=x onerror=alert(1)>" in changes
+    assert "env SECRET_PROBE" in changes  # shown, as text

@@ -62,7 +62,9 @@ def test_publish_gates_before_render_and_deploys_with_least_privilege():
     gate, render = names.index("Gate and build the pins"), names.index("Render the site")
     upload = names.index("actions/upload-pages-artifact")
     assert gate < render < upload
-    assert build["steps"][gate]["run"] == ".github/scripts/build_and_explain.sh uv run python -m scripts.build"
+    assert build["steps"][gate]["run"] == (
+        ".github/scripts/with_credentials.sh .github/scripts/build_and_explain.sh uv run python -m scripts.build"
+    )
     # the build's message reaches the failure issue through the job's output
     assert build["outputs"]["build-error"] == "${{ steps.gate.outputs.message }}"
     report = publish["jobs"]["report-failure"]
@@ -80,16 +82,22 @@ def test_publish_restores_history_before_the_build_and_publishes_it_after_the_re
     names = step_names(build)
     restore = names.index("Restore the board history from the published site")
     gate, render = names.index("Gate and build the pins"), names.index("Render the site")
+    copy = names.index("Copy the board for the render")
     publish_board = names.index("Publish the board with the site")
     upload = names.index("actions/upload-pages-artifact")
-    assert restore < gate < render < publish_board < upload
+    assert restore < gate < copy < render < publish_board < upload
     assert "scripts.history restore" in build["steps"][restore]["run"]
     assert "steps.pages.outputs.base_url" in build["steps"][restore]["run"]
-    assert "--out _site/board" in build["steps"][publish_board]["run"]
+    # the render reads a copy of the board (a bucket's too) and builds nothing
+    assert 'scripts.history publish --out "$RUNNER_TEMP/board"' in build["steps"][copy]["run"]
+    assert build["steps"][render]["env"] == {"REPORT_BOARD": "${{ runner.temp }}/board", "REPORT_SKIP_BUILD": "1"}
+    assert build["steps"][publish_board]["run"] == 'cp -R "$RUNNER_TEMP/board" _site/board'
+    assert "://" in build["steps"][publish_board]["if"]  # a folder board's history only
     # A bucket board and its credentials come from repository variables and secrets.
     assert "vars.REPORT_BOARD" in build["env"]["REPORT_BOARD"]
     assert "vars.REPORT_MAX_ROW_DROP" in build["env"]["REPORT_MAX_ROW_DROP"]
-    assert all("secrets." in build["env"][k] for k in ("AWS_ACCESS_KEY_ID", "AZURE_STORAGE_ACCOUNT_KEY"))
+    gate_env = build["steps"][gate]["env"]
+    assert all("secrets." in gate_env[k] for k in ("AWS_ACCESS_KEY_ID", "AZURE_STORAGE_ACCOUNT_KEY"))
 
 
 def test_publish_can_build_on_spark_from_repository_settings():
@@ -98,13 +106,13 @@ def test_publish_can_build_on_spark_from_repository_settings():
     build = load("publish.yml")["jobs"]["build"]
     assert "vars.REPORT_ENGINE" in build["env"]["REPORT_ENGINE"]
     assert "vars.REPORT_SPARK_SCRATCH" in build["env"]["REPORT_SPARK_SCRATCH"]
-    assert "secrets.SPARK_REMOTE" in build["env"]["SPARK_REMOTE"]
     names = step_names(build)
+    assert "secrets.SPARK_REMOTE" in build["steps"][names.index("Gate and build the pins")]["env"]["SPARK_REMOTE"]
     extra = names.index("Install the spark extra (REPORT_ENGINE=spark)")
     assert "--extra spark" in build["steps"][extra]["run"]
     assert build["steps"][extra]["if"] == "${{ env.REPORT_ENGINE == 'spark' }}"
     java = next(i for i, s in enumerate(build["steps"]) if s.get("uses", "").startswith("actions/setup-java@"))
-    assert "env.SPARK_REMOTE == ''" in build["steps"][java]["if"]
+    assert build["steps"][java]["if"] == "${{ env.REPORT_ENGINE == 'spark' }}"
     assert extra < names.index("Gate and build the pins") and java < names.index("Gate and build the pins")
 
 
@@ -220,3 +228,55 @@ def test_actionlint_passes_on_every_workflow():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(files)} file(s), 0 problem(s)" in result.stdout
+
+
+# Which step of which job may see which secret (publish.yml); none elsewhere.
+CLOUD_SECRETS = {
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_DEFAULT_REGION",
+    "GOOGLE_APPLICATION_CREDENTIALS_JSON",
+    "AZURE_STORAGE_ACCOUNT_NAME",
+    "AZURE_STORAGE_ACCOUNT_KEY",
+}
+SECRETS_BY_STEP = {
+    ("publish.yml", "build", "Gate and build the pins"): CLOUD_SECRETS | {"SPARK_REMOTE"},
+    ("publish.yml", "build", "Copy the board for the render"): CLOUD_SECRETS,
+}
+
+
+def secrets_in(node) -> set[str]:
+    """The names of the secrets a piece of a workflow refers to (``${{ secrets.NAME }}``)."""
+    import re
+
+    return set(re.findall(r"secrets\.([A-Za-z0-9_]+)", json.dumps(node)))
+
+
+@pytest.mark.parametrize("name", ["publish.yml", "ci.yml"])
+def test_secrets_reach_only_the_steps_that_need_them(name):
+    workflow = load(name)
+    assert not secrets_in({k: v for k, v in workflow.items() if k != "jobs"}), f"{name}: a workflow-wide secret"
+    for job_name, job in workflow["jobs"].items():
+        assert not secrets_in({k: v for k, v in job.items() if k != "steps"}), f"{name} {job_name}: job-wide secrets"
+        for step in job.get("steps", []):
+            label = step.get("name") or step.get("uses", "")
+            seen = secrets_in(step)
+            assert seen == SECRETS_BY_STEP.get((name, job_name, label), set()), f"{name} {job_name} / {label}: {seen}"
+            if "uses" in step:  # a third-party action never gets one
+                assert not seen, f"{name} {job_name} / {label}"
+    # and no step after the build keeps a credentials file around: the key lives only in with_credentials.sh
+    assert "GOOGLE_APPLICATION_CREDENTIALS=" not in (WORKFLOWS / name).read_text()
+
+
+def test_the_credentials_file_lives_only_as_long_as_its_command(tmp_path):
+    script = config.PROJECT_ROOT / ".github" / "scripts" / "with_credentials.sh"
+    env = {**os.environ, "RUNNER_TEMP": str(tmp_path), "GOOGLE_APPLICATION_CREDENTIALS_JSON": '{"key": "k"}'}
+    command = (
+        'test "$(cat "$GOOGLE_APPLICATION_CREDENTIALS")" = \'{"key": "k"}\' '
+        '&& test -z "${GOOGLE_APPLICATION_CREDENTIALS_JSON:-}"'
+    )
+    result = subprocess.run([str(script), "bash", "-c", command], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert not list(tmp_path.iterdir())  # removed when the command ended
+    failed = subprocess.run([str(script), "bash", "-c", "exit 3"], env=env, capture_output=True, timeout=30)
+    assert failed.returncode == 3 and not list(tmp_path.iterdir())
