@@ -134,7 +134,7 @@ def compute(
 
     max_drop = config.get_max_row_drop()
     max_rmse_ratio = config.get_max_rmse_ratio()
-    max_revised, max_drift = config.get_max_revised(), config.get_max_drift()
+    max_revised, max_drift, max_removed = config.get_max_revised(), config.get_max_drift(), config.get_max_removed()
     settings = config.get_duckdb_settings(spill_dir=str(workdir / "spill"))
     engine = config.get_engine()
     tidy = workdir / "penguins.parquet"
@@ -177,7 +177,9 @@ def compute(
         comparison = None
         if reference is not None:
             with step("compare") as info:
-                comparison = compare.compare(con, reference, tables, max_revised=max_revised, max_drift=max_drift)
+                comparison = compare.compare(
+                    con, reference, tables, max_revised=max_revised, max_drift=max_drift, max_removed=max_removed
+                )
                 if comparison.totals:
                     info.update(comparison.totals)
                 info["largest drift (SD)"] = round(float(comparison.drift["shift_sd"].max(skipna=True) or 0), 2)

@@ -29,6 +29,7 @@ from scripts import dataset, sql
 from scripts.errors import BoardError, GateError, Violation, first_line
 from scripts.names import CHANGES_PIN, HISTORY_PIN, TIDY_PIN
 from scripts.progress import log
+from scripts.text import quoted
 from scripts.train import TARGET
 
 # The last build's tables the comparison reads (besides the tidy table and the model).
@@ -141,11 +142,13 @@ def same_build(reference: Reference | None, source_hash: str, code_hash: str) ->
     )
 
 
-def compare(con, reference: Reference, current: dict, *, max_revised: float, max_drift: float) -> Comparison:
+def compare(
+    con, reference: Reference, current: dict, *, max_revised: float, max_drift: float, max_removed: float = 0.05
+) -> Comparison:
     """Compare the tidy table in view ``penguins`` and the ``current`` summaries with the reference.
 
-    Raises ``GateError`` (rules ``revisions`` and ``drift``) when the new build
-    moved too far from the last one; otherwise returns what changed.
+    Raises ``GateError`` (rules ``removals``, ``revisions`` and ``drift``) when the
+    new build moved too far from the last one; otherwise returns what changed.
     """
     con.register("previous_counts", reference.tables["species_island_year_counts"])
     con.register("current_counts", current["species_island_year_counts"])
@@ -164,16 +167,18 @@ def compare(con, reference: Reference, current: dict, *, max_revised: float, max
             **{k: int(counts[k].sum()) for k in ("added", "removed", "revised")},
         }
         revisions, revised_columns = _revisions(con)
+        removed_keys = _removed_keys(con)
     else:
         # Counts then and now still compare, by group; no row is matched.
         con.execute(
             "CREATE OR REPLACE TEMP TABLE row_changes (species VARCHAR, island VARCHAR, year INTEGER, change VARCHAR)"
         )
         counts = con.execute(sql.load("compare/row_change_counts")).df()
-        totals, revisions, revised_columns = None, [], {}
+        totals, revisions, revised_columns, removed_keys = None, [], {}, []
 
     violations = []
     if totals:
+        violations += check_removals(totals, removed_keys, max_removed)
         violations += check_revisions(totals, revisions, revised_columns, max_revised)
     violations += check_drift(drift, max_drift)
     if violations:
@@ -219,6 +224,48 @@ def _revisions(con) -> tuple[list[dict], dict[str, int]]:
         for study, species, number, island, year, column, old, new in listed
     ]
     return revisions, per_column
+
+
+def _removed_keys(con) -> list[str]:
+    """The first few published observations (in key order) that the new build lacks."""
+    rows = con.execute(
+        f"""
+        SELECT study_name, species, sample_number FROM row_changes WHERE change = 'removed'
+        ORDER BY study_name, species, sample_number LIMIT {EXAMPLES}
+        """
+    ).fetchall()
+    return [" / ".join(str(part) for part in row) for row in rows]
+
+
+def check_removals(totals: dict, removed_keys: list[str], max_share: float) -> list[Violation]:
+    """The ``removals`` rule: at most ``max_share`` of the observations already published may be missing now.
+
+    A published penguin that vanishes is never a quiet change: a season left out, a
+    file cut short, or keys renumbered (each old key is then removed and a new one
+    added, so the last model would be "scored on added penguins" it was trained on).
+
+    >>> check_removals({"previous": 344, "removed": 0}, [], 0.05)
+    []
+    >>> [v.describe() for v in check_removals({"previous": 344, "removed": 110}, ["PAL0708 / Adelie / 1"], 0.05)]
+    ... # doctest: +ELLIPSIS
+    ['rule "removals", column "study_name + species + sample_number": 110 rows of the 344 observations ... (32%; ...
+    """
+    from scripts.config import ENV_MAX_REMOVED
+
+    previous, removed = totals["previous"], totals["removed"]
+    if not previous or removed <= previous * max_share:
+        return []
+    return [
+        Violation(
+            "removals",
+            " + ".join(KEY),
+            removed,
+            f"of the {previous:,} observations the last build published are missing now ({removed / previous:.0%}; "
+            f"at most {max_share:.0%} may go, {ENV_MAX_REMOVED}); a renumbered or re-filed observation counts as "
+            f"removed and added. If they were withdrawn on purpose, run the build once with {ENV_MAX_REMOVED}=1",
+            [quoted(key) for key in removed_keys],
+        )
+    ]
 
 
 def _shown(value) -> str:

@@ -19,6 +19,7 @@ ENV_TEMP_DIR = "REPORT_DUCKDB_TEMP_DIR"
 ENV_THREADS = "REPORT_DUCKDB_THREADS"
 ENV_MAX_ROW_DROP = "REPORT_MAX_ROW_DROP"
 ENV_MAX_REVISED = "REPORT_MAX_REVISED"
+ENV_MAX_REMOVED = "REPORT_MAX_REMOVED"
 ENV_MAX_DRIFT = "REPORT_MAX_DRIFT"
 ENV_MAX_RMSE_RATIO = "REPORT_MAX_RMSE_RATIO"
 ENV_CSV_MAX_LINE_SIZE = "REPORT_CSV_MAX_LINE_SIZE"
@@ -43,6 +44,7 @@ DEFAULT_MAX_ROW_DROP = 0.10
 # Observations already published are rarely corrected upstream: a few rows, not
 # a twentieth of them (swapped labels or a re-exported table rewrite most).
 DEFAULT_MAX_REVISED = 0.05
+DEFAULT_MAX_REMOVED = 0.05
 # How far a measurement's mean within a species x sex group may move from the
 # last build, in pooled standard deviations. A new breeding season moves a mean
 # by a fraction of one; swapped sex labels, a unit change or a shuffled column by
@@ -203,6 +205,15 @@ def get_max_row_drop() -> float:
     1 lets any drop through, for a run that changes the source on purpose.
     """
     return _number(ENV_MAX_ROW_DROP, DEFAULT_MAX_ROW_DROP, 0, 1, "a share of rows", "0.1")
+
+
+def get_max_removed() -> float:
+    """The largest share of the last build's observations that may be missing now.
+
+    ``REPORT_MAX_REMOVED``, from 0 to 1 (default ``DEFAULT_MAX_REMOVED``); 1 lets a
+    deliberate withdrawal through, for one run.
+    """
+    return _number(ENV_MAX_REMOVED, DEFAULT_MAX_REMOVED, 0, 1, "a share of observations", "0.05")
 
 
 def get_max_revised() -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 
 def words(items) -> str:
     """Items as an English list.
@@ -38,9 +40,11 @@ def span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def quoted(value, limit: int = 60) -> str:
+def quoted(value, limit: int = 60, known=()) -> str:
     r"""A value from the data as a message shows it: quoted, every invisible or control
-    character escaped (Python's ``repr``), and cut after ``limit`` characters.
+    character escaped (Python's ``repr``), and cut after ``limit`` characters. When it
+    differs from one of the ``known`` values only by characters that are not ASCII, each
+    of those is escaped too, and the message says what it looks like.
 
     Messages reach a terminal, the job summary and a public issue: a value there is
     text, and a line break, a bidi override or a page of text in it cannot change them.
@@ -49,8 +53,46 @@ def quoted(value, limit: int = 60) -> str:
     'Dream' 'PAL\u202e0708\n'
     >>> print(quoted("x" * 100, limit=5))
     'xxxxx…' (100 characters)
+    >>> print(quoted("\u0410delie", known=["Adelie", "Gentoo"]))
+    '\u0410delie' (looks like 'Adelie' but contains U+0410 CYRILLIC CAPITAL LETTER A)
     """
     text = str(value)
+    twin = looks_like(text.strip(" "), known)
+    if twin is not None:
+        foreign = sorted({ch for ch in text if not ch.isascii()}, key=text.index)
+        names = words(f"U+{ord(ch):04X} {unicodedata.name(ch, 'an unnamed character')}" for ch in foreign)
+        return f"{_escaped(text)} (looks like {twin!r} but contains {names})"
     if len(text) <= limit:
         return repr(text)
     return repr(text[:limit])[:-1] + f"…' ({len(text):,} characters)"
+
+
+def _escaped(text: str) -> str:
+    """``text`` quoted with every character outside printable ASCII escaped (``\\u0410``, ``\\n``)."""
+    escapes = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\", "'": "\\'"}
+
+    def shown(ch: str) -> str:
+        if ch in escapes:
+            return escapes[ch]
+        if " " <= ch <= "~":
+            return ch
+        return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+
+    return "'" + "".join(map(shown, text)) + "'"
+
+
+def looks_like(value: str, known) -> str | None:
+    r"""The known value that ``value`` differs from only by characters that are not ASCII
+    (a Cyrillic 'А' for a Latin 'A', a no-break space for a space), else None.
+
+    >>> looks_like("Body\u00a0Mass (g)", ["Body Mass (g)"]), looks_like("Emperor", ["Adelie"])
+    ('Body Mass (g)', None)
+    """
+    if value.isascii():
+        return None
+    for candidate in known:
+        if len(candidate) == len(value) and all(
+            a == b or not a.isascii() for a, b in zip(value, candidate, strict=True)
+        ):
+            return candidate
+    return None

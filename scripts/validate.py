@@ -18,7 +18,7 @@ from scripts import dataset, spark
 from scripts.errors import GateError, Violation
 from scripts.ingest import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE, file_columns, short_name
 from scripts.sql import identifier, literal
-from scripts.text import plural, quoted, words
+from scripts.text import looks_like, plural, quoted, words
 
 # One observation: a sample number within a study season and species.
 OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
@@ -163,17 +163,8 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
     known = raw_columns()
     missing = [c for c in known if c.required and c.name not in present]
     if missing:
-        raise GateError(
-            [
-                Violation(
-                    "required column",
-                    c.name,
-                    None,
-                    "is missing from the source (found: " + ", ".join(sorted(present - {SOURCE_FILE})) + ")",
-                )
-                for c in missing
-            ]
-        )
+        found = sorted(present - {SOURCE_FILE})
+        raise GateError([Violation("required column", c.name, None, _missing_column(c.name, found)) for c in missing])
 
     violations = _missing_from_some_files(con) if relation == RAW_VIEW else []
     checked = [c for c in known if c.name in present]
@@ -194,7 +185,8 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
 
     for (rule, col, cond, meaning), count in zip(rules, rule_counts, strict=True):
         if count:
-            violations.append(Violation(rule, col.name, count, meaning, _examples(con, relation, col.name, cond)))
+            examples = _examples(con, relation, col.name, cond, known=col.allowed)
+            violations.append(Violation(rule, col.name, count, meaning, examples))
     for col, count in zip(measurements, non_null, strict=True):
         if count == 0:
             violations.append(
@@ -205,6 +197,15 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
     if violations:
         raise GateError(violations)
     return {"rows": total, "missing measurements": sum(total - n for n in non_null)}
+
+
+def _missing_column(name: str, found: list[str]) -> str:
+    """What the message says of a required column the source lacks: what it has instead,
+    with a name that differs only by characters that are not ASCII shown escaped."""
+    twins = [f for f in found if looks_like(f.strip(), [name])]
+    if twins:
+        return "is missing from the source: its header has " + words(quoted(f, known=[name]) for f in twins)
+    return "is missing from the source (found: " + ", ".join(found) + ")"
 
 
 def check_row_drop(rows: int, previous_rows: int | None, max_drop: float) -> None:
@@ -320,7 +321,7 @@ def _numbered(relation: str) -> str:
     return f"(SELECT *, row_number() OVER () AS {ROW_IN_FILE} FROM {relation})"
 
 
-def _examples(con, relation: str, column: str, condition: str) -> list[str]:
+def _examples(con, relation: str, column: str, condition: str, known=()) -> list[str]:
     """The first few failing rows as ``'value' in file row N``; row N counts data rows from 1."""
     rows = con.execute(
         f"""
@@ -331,12 +332,12 @@ def _examples(con, relation: str, column: str, condition: str) -> list[str]:
         LIMIT {EXAMPLES}
         """
     ).fetchall()
-    return [_where(value, source, row) for value, source, row in rows]
+    return [_where(value, source, row, known) for value, source, row in rows]
 
 
-def _where(value, source: str, row: int) -> str:
+def _where(value, source: str, row: int, known=()) -> str:
     name = short_name(str(source))
-    return f"{'empty' if value is None else quoted(value)} in {name} row {row}"
+    return f"{'empty' if value is None else quoted(value, known=known)} in {name} row {row}"
 
 
 def _duplicates(con, relation: str) -> list[Violation]:

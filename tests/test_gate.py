@@ -13,7 +13,7 @@ import pytest
 
 from scripts import build, config, ingest, validate
 from scripts.errors import GateError
-from tests.helpers import raw_rows, shuffled, snapshot, write_csv
+from tests.helpers import new_season, raw_rows, shuffled, snapshot, write_csv
 
 
 def set_value(column, value, rows=(0,)):
@@ -30,6 +30,13 @@ def drop_column(column):
         for row in data:
             del row[column]
         return data
+
+    return mutate
+
+
+def rename_column(column, name):
+    def mutate(data):
+        return [{(name if key == column else key): value for key, value in row.items()} for row in data]
 
     return mutate
 
@@ -127,6 +134,24 @@ BROKEN = [
         "Individual ID",
         1,
         "'N1A1\\u202e' in broken.csv row 1",
+    ),
+    # what the eye cannot see is shown escaped, with what it looks like
+    (
+        "look-alike species",
+        set_value("Species", "\u0410delie Penguin (Pygoscelis adeliae)"),
+        "category",
+        "Species",
+        1,
+        "'\\u0410delie Penguin (Pygoscelis adeliae)' (looks like 'Adelie Penguin (Pygoscelis adeliae)' "
+        "but contains U+0410 CYRILLIC CAPITAL LETTER A) in broken.csv row 1",
+    ),
+    (
+        "no-break space in a header",
+        rename_column("Body Mass (g)", "Body\u00a0Mass (g)"),
+        "required column",
+        "Body Mass (g)",
+        None,
+        "its header has 'Body\\u00a0Mass (g)' (looks like 'Body Mass (g)' but contains U+00A0 NO-BREAK SPACE)",
     ),
     ("no flipper at all", every("Flipper Length (mm)", "NA"), "all missing", "Flipper Length (mm)", 344, "every"),
     # after a good build the comparison stops it (on a fresh board, the model's margin: see below)
@@ -295,12 +320,44 @@ def test_a_sharp_drop_in_rows_stops_the_build(tmp_path, board_copy, capsys):
 
 
 def test_a_small_drop_or_an_intended_one_builds(tmp_path, board_copy, monkeypatch):
-    fewer = write_csv(tmp_path / "fewer.csv", raw_rows()[:320])  # 7% fewer: within 10%
+    fewer = write_csv(tmp_path / "fewer.csv", raw_rows()[:340])  # 4 published penguins gone: within 5%
     assert build.main(["--source", str(fewer), "--board", str(board_copy)]) == 0
 
     monkeypatch.setenv("REPORT_MAX_ROW_DROP", "1")
+    monkeypatch.setenv("REPORT_MAX_REMOVED", "1")
     one_species = write_csv(tmp_path / "adelie.csv", raw_rows()[:152])
     assert build.main(["--source", str(one_species), "--board", str(board_copy)]) == 0
+
+
+def renumbered(rows):
+    """Every sample number moved up by 1,000: the same birds under new keys."""
+    return [{**row, "Sample Number": str(int(row["Sample Number"]) + 1000)} for row in rows]
+
+
+def season_swapped(rows):
+    """The 2009 season (PAL0910) left out and a new one added in its place: more rows than before."""
+    return [row for row in new_season(rows) if row["studyName"] != "PAL0910"]
+
+
+@pytest.mark.parametrize(
+    ("case", "mutate", "removed", "share"),
+    [
+        ("a season left out while one is added", season_swapped, 120, "35%"),
+        ("keys renumbered", renumbered, 344, "100%"),
+    ],
+)
+def test_published_penguins_never_vanish(tmp_path, board_copy, monkeypatch, capsys, case, mutate, removed, share):
+    source = write_csv(tmp_path / "next.csv", mutate(raw_rows()))
+    before = snapshot(board_copy)
+    assert build.main(["--source", str(source), "--board", str(board_copy)]) == 2
+    err = capsys.readouterr().err
+    rule = 'rule "removals", column "study_name + species + sample_number"'
+    assert f"{rule}: {removed} rows of the 344 observations" in err
+    assert f"are missing now ({share}; at most 5% may go, REPORT_MAX_REMOVED)" in err
+    assert "run the build once with REPORT_MAX_REMOVED=1" in err and "(e.g. 'PAL0" in err
+    assert snapshot(board_copy) == before
+    monkeypatch.setenv("REPORT_MAX_REMOVED", "1")  # a deliberate withdrawal, for one run
+    assert build.main(["--source", str(source), "--board", str(board_copy)]) == 0
 
 
 def test_a_bad_row_drop_setting_is_named(tmp_path, board_copy, monkeypatch, capsys):

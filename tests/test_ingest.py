@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import ingest, locations
+from scripts import build, config, ingest, locations
 from scripts.errors import SourceError
 from tests.helpers import raw_rows, shipped_csv_with_line, write_csv
 
@@ -263,3 +263,69 @@ def test_missing_value_markers_with_spaces_read_as_missing(tmp_path):
     ingest.register_raw(con, [str(write_csv(tmp_path / "spaces.csv", rows))])
     masses = con.execute('SELECT "Body Mass (g)", "Culmen Length (mm)" FROM raw_numbered ORDER BY __row LIMIT 2')
     assert masses.fetchall() == [(None, "39.1"), ("3800", " 39.5 ")]
+
+
+@pytest.mark.parametrize(
+    ("ending", "builds"),
+    [
+        ("every line LF", True),
+        ("every line CRLF", True),
+        ("LF, then CRLF from line 3", False),
+        ("CRLF with LF inside quoted comments", True),
+    ],
+)
+def test_line_endings_are_read_or_named(tmp_path, board_dir, capsys, ending, builds):
+    """One kind of line ending builds; a file that mixes them stops with the first line that
+    differs (DuckDB cannot follow it), never a traceback; LF inside a quoted value is a value's."""
+    lines = Path(config.default_source()).read_bytes().split(b"\n")[:-1]
+    if ending == "every line LF":
+        data = b"\n".join(lines) + b"\n"
+    elif ending == "every line CRLF":
+        data = b"\r\n".join(lines) + b"\r\n"
+    elif ending.startswith("LF, then"):
+        data = b"\n".join(lines[:2]) + b"\n" + b"\r\n".join(lines[2:]) + b"\r\n"
+    else:
+        lines[1] = lines[1].replace(b"Not enough blood for isotopes.", b'"Not enough blood\nfor isotopes."')
+        data = b"\r\n".join(lines) + b"\r\n"
+    source = tmp_path / "endings.csv"
+    source.write_bytes(data)
+    status = build.main(["--source", str(source), "--board", str(board_dir)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if builds:
+        assert status == 0, err
+        return
+    assert status == 3
+    assert "endings.csv mixes line endings: line 3 ends with CRLF where line 1 ends with LF" in err
+
+
+@pytest.mark.parametrize("extra", [",NA", ",", ",,", ",.", ',""', ",x"])
+def test_a_field_too_many_stops_whatever_its_value(tmp_path, board_dir, capsys, extra):
+    """DuckDB alone would read ``…,NA`` and ``…,`` on a line as if the field were not there."""
+    line = Path(config.default_source()).read_text().splitlines()[101]
+    source = shipped_csv_with_line(tmp_path / "table_219.csv", line.replace("PAL0708", "PAL0809", 1) + extra, at=200)
+    assert build.main(["--source", str(source), "--board", str(board_dir)]) == 3
+    err = capsys.readouterr().err
+    assert f"table_219.csv line 201 has {17 + extra.count(',')} fields where the header has 17" in err
+    assert "Traceback" not in err and not (board_dir / "build_manifest").exists()
+
+
+@pytest.mark.parametrize("many", [False, True])
+@pytest.mark.parametrize("crlf", [False, True])
+def test_the_field_count_follows_lines_across_chunks(many, crlf):
+    """Lines that end in an empty field (the Comments of every line, with ``many``) are
+    counted one by one or all at once; a line cut by a chunk's end is counted whole."""
+    newline = "\r\n" if crlf else "\n"
+    header = "a,b,c" + newline
+    good = 'x,"y, z",' + newline if many else "x,y,z" + newline
+    text = (header + good * 2000 + 'x,"y, z",,' + newline + good * 10).encode()
+    bad_line = 2 + 2000
+    for size in (7, 4096, len(text)):  # chunk ends anywhere: inside a field, between ',' and the line break
+        check = ingest.Utf8Check("t.csv")
+        with pytest.raises(SourceError, match=f"t.csv line {bad_line} has 4 fields where the header has 3"):
+            for at in range(0, len(text), size):
+                check.feed(text[at : at + size])
+        clean = ingest.Utf8Check("t.csv")
+        for at in range(0, len(text), size):
+            clean.feed(text.replace(b",," + newline.encode(), b"," + newline.encode())[at : at + size])
+        clean.finish()
