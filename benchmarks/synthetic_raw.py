@@ -70,7 +70,8 @@ def generate_sql(rows: int, real: str = "real_raw") -> str:
             base."studyName" || '-SYNTH' || rep.r           AS "studyName",
             CAST(base."Sample Number" AS BIGINT)           AS "Sample Number",
             base."Species", base."Region", base."Island", base."Stage",
-            base."Individual ID", base."Clutch Completion",
+            base."Individual ID" || '-S' || rep.r           AS "Individual ID",  -- one bird per replicate
+            base."Clutch Completion",
             TRY_CAST(base."Date Egg" AS DATE)              AS "Date Egg",
             {", ".join(perturbed)},
             base."Sex",

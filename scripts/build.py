@@ -75,14 +75,34 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
 
     Returns ``"up to date"`` when nothing had to be written, else ``"built"``.
     """
-    from scripts import board as boards
+    staged = None
+    with tempfile.TemporaryDirectory(prefix="penguins-sources-") as fetched:
+        try:
+            with step("hash") as info:
+                ingest.check_reachable(sources)
+                # remote sources are copied once: what is hashed is what is read
+                readable = ingest.fetch(sources, Path(fetched))
+                before = ingest.stamps(readable)
+                source_hash = ingest.source_hash(readable)
+                code_hash = provenance.code_hash()
+                info["source"] = ingest.describe_sources(sources)
+                info["sha256"] = source_hash[:12]
+            if config.get_engine() == "spark":
+                from scripts import spark
 
-    with step("hash") as info:
-        ingest.check_reachable(sources)
-        source_hash = ingest.source_hash(sources)
-        code_hash = provenance.code_hash()
-        info["source"] = ingest.describe_sources(sources)
-        info["sha256"] = source_hash[:12]
+                readable, staged = spark.stage_sources(readable, sources)
+            return _bring_up_to_date(readable, before, location, source_hash, code_hash, force=force)
+        finally:
+            if staged:
+                spark.remove_folder(staged)
+
+
+def _bring_up_to_date(
+    sources: list[str], before: dict, location: str, source_hash: str, code_hash: str, *, force: bool
+) -> str:
+    """``run`` once the sources are hashed: the up-to-date check, the build, the pins.
+    ``before``: the local sources' sizes and times when they were hashed."""
+    from scripts import board as boards
 
     target = boards.open_board(location, create=True)
     with boards.build_lock(location):
@@ -116,6 +136,7 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
             if previous and previous.get("source_hash") == source_hash:
                 data_changed_at = previous.get("data_changed_at", data_changed_at)
             artifacts["history"] = history_tables(reference, artifacts, meta, rerun=rerun)
+            ingest.check_unchanged(before)  # the rows read are the rows hashed
             write_board(target, location, artifacts, meta, data_changed_at)
         boards.record_check(location, "built", meta["built_at"])
     return "built"

@@ -76,6 +76,79 @@ def check_reachable(sources: Iterable[str]) -> None:
             raise SourceError(f"unsupported source {location!r}: use a path, http(s)://, s3://, gs:// or az://")
 
 
+def fetch(sources: list[str], folder: Path) -> list[str]:
+    """The locations to read: each remote source (http(s), s3, gs, az) copied once into
+    ``folder``, each local one as it is.
+
+    What the build hashes is then what DuckDB (or Spark) reads: a server that answers
+    the second request differently, or a bucket object rewritten while the build runs,
+    cannot publish other rows than the manifest's hash describes. The copy streams
+    (bounded memory); a transfer that ends before the length the server announced is
+    an error, not a short file. Each copy keeps its file name (messages name it as
+    before), in a folder of its own (two URLs may end in the same name).
+    """
+    readable = []
+    for position, location in enumerate(sources, start=1):
+        if locations.is_local(location):
+            readable.append(location)
+            continue
+        target = folder / str(position) / short_name(location)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _copy(location, target)
+        readable.append(str(target))
+    return readable
+
+
+def _copy(location: str, target: Path) -> None:
+    """Stream a remote source to ``target``; ``SourceError`` when it cannot, or arrives short."""
+    import http.client
+
+    received = 0
+    try:
+        with _open_binary(location) as stream, open(target, "wb") as out:
+            headers = getattr(stream, "headers", None)  # an HTTP response's
+            announced = headers.get("Content-Length") if headers is not None else None
+            while chunk := stream.read(_CHUNK):
+                out.write(chunk)
+                received += len(chunk)
+    except SourceError:
+        raise
+    except http.client.IncompleteRead as exc:
+        got = received + len(exc.partial)
+        raise SourceError(
+            f"cannot read source {location}: the transfer ended after {got:,} bytes, before the end the server "
+            "announced (a connection cut short?); nothing was read from it"
+        ) from None
+    except Exception as exc:  # network, permission, missing object, disk full …
+        raise SourceError(f"cannot read source {location}: {exc}") from None
+    if announced is not None and announced.isdigit() and received != int(announced):
+        raise SourceError(
+            f"cannot read source {location}: the transfer ended after {received:,} of the {int(announced):,} bytes "
+            "the server announced (a connection cut short?); nothing was read from it"
+        )
+
+
+def stamps(sources: list[str]) -> dict[str, tuple[int, int]]:
+    """Size and modification time of each local source, to tell that none changed while the build read it."""
+    found = {}
+    for location in sources:
+        if locations.is_local(location):
+            status = locations.local_path(location).stat()
+            found[location] = (status.st_size, status.st_mtime_ns)
+    return found
+
+
+def check_unchanged(before: dict[str, tuple[int, int]]) -> None:
+    """``SourceError`` when a local source changed (size or modification time) since ``stamps``."""
+    now = stamps(list(before))
+    for location, stamp in before.items():
+        if now.get(location) != stamp:
+            raise SourceError(
+                f"source {short_name(location)} changed while the build read it (its size or modification time "
+                "moved): nothing was pinned; run the build again once it is written"
+            )
+
+
 def source_hash(sources: Iterable[str]) -> str:
     """Content hash (SHA-256) of the raw input, file by file, in the given order.
 

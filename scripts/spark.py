@@ -452,6 +452,34 @@ def tidy_folder(con: SparkConnection, workdir) -> str:
     )
 
 
+def stage_sources(readable: list[str], sources: list[str]) -> tuple[list[str], str | None]:
+    """The fetched copies of remote sources where a cluster reads them: under
+    ``REPORT_SPARK_SCRATCH`` when it is set (executors elsewhere cannot read this
+    machine's folders), else as they are. Returns the locations and the folder made
+    (for ``remove_folder``), or None."""
+    import uuid
+
+    from scripts import locations
+
+    scratch = config.get_spark_scratch()
+    remote = [i for i, source in enumerate(sources) if not locations.is_local(source)]
+    if not scratch or not remote:
+        return readable, None
+    folder = f"{scratch}/sources-{uuid.uuid4().hex}"
+    staged = list(readable)
+    for i in remote:
+        target = f"{folder}/{i + 1}/{locations.local_path(readable[i]).name}"
+        if locations.is_cloud(target):
+            locations.filesystem(target).put_file(readable[i], target)
+        else:
+            import shutil
+
+            locations.local_path(target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(readable[i], locations.local_path(target))
+        staged[i] = target
+    return staged, folder
+
+
 def remove_folder(folder: str) -> None:
     """Remove a folder ``tidy_folder`` made for this build under ``REPORT_SPARK_SCRATCH``."""
     import shutil

@@ -33,6 +33,8 @@ KEY_SQL = (
     'TRY_CAST(round(TRY_CAST("Sample Number" AS DOUBLE)) AS BIGINT)',
 )
 EXAMPLES = 3
+# One bird on one day: whatever study and sample number it is filed under.
+BIRD_KEY = ("Individual ID", "Species", "Date Egg")
 # A date as the LTER writes it (a time after it is allowed; DuckDB drops it).
 ISO_DATE = r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?\s*$"
 
@@ -194,6 +196,8 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
             )
     if _keys_may_repeat(con, relation):
         violations += _duplicates(con, relation)
+    if BIRD_KEY[0] in present:
+        violations += _same_bird(con, relation)
     if violations:
         raise GateError(violations)
     return {"rows": total, "missing measurements": sum(total - n for n in non_null)}
@@ -427,6 +431,50 @@ def _spark_duplicates(con, relation: str) -> tuple[int, list[dict]]:
         for row in first
     ]
     return int(total or 0), examples
+
+
+def _same_bird(con, relation: str) -> list[Violation]:
+    """Rows of one bird on one day (``BIRD_KEY``) under two observation keys: a season
+    filed twice under two study names, rows copied under new sample numbers.
+
+    The LTER re-visits nests season after season, so one individual ID comes back
+    every year, with another egg date and new measurements; on one day it is one
+    observation. Compared as the tidy table would have them (text trimmed, the date
+    as a date); rows without an individual ID are not compared.
+    """
+    bird, species, egg = BIRD_KEY
+    keyed = (
+        f"SELECT trim(CAST({identifier(bird)} AS VARCHAR)) AS b0, trim(CAST({identifier(species)} AS VARCHAR)) AS b1, "
+        f"TRY_CAST({identifier(egg)} AS DATE) AS b2, {SOURCE_FILE} AS file, {ROW_IN_FILE} AS row_in_file, "
+        f"concat_ws(' ', trim(CAST({identifier('studyName')} AS VARCHAR)), "
+        f"CAST({identifier('Sample Number')} AS VARCHAR)) AS filed_as "
+        f"FROM {_numbered(relation)} WHERE {identifier(bird)} IS NOT NULL"
+    )
+    # rows that share their observation key too are the "duplicate observation" rule's
+    groups = f"SELECT b0, b1, b2, count(*) AS n FROM ({keyed}) GROUP BY b0, b1, b2 HAVING count(DISTINCT filed_as) > 1"
+    (total,) = con.execute(f"SELECT coalesce(sum(n), 0) FROM ({groups})").fetchone()
+    if not total:
+        return []
+    first = con.execute(f"SELECT b0, b1, b2 FROM ({groups}) ORDER BY b0, b1, b2 LIMIT {EXAMPLES}").fetchall()
+    examples = []
+    for b0, b1, b2 in first:
+        rows = con.execute(
+            f"SELECT filed_as, file, row_in_file FROM ({keyed}) "
+            f"WHERE b0 = {literal(b0)} AND b1 = {literal(b1)} AND b2 = DATE {literal(str(b2))} "
+            "ORDER BY file, row_in_file"
+        ).fetchall()
+        where = words(f"as {filed} in {short_name(str(file))} row {row}" for filed, file, row in rows[:EXAMPLES])
+        examples.append(f"{quoted(f'{b0} / {b1} / {b2}', limit=100)} {where}")
+    return [
+        Violation(
+            "same bird",
+            " + ".join(BIRD_KEY),
+            int(total),
+            "observe one bird on one day under more than one study and sample number (a season filed twice, "
+            "or rows copied under new keys?): keep one observation of each",
+            examples,
+        )
+    ]
 
 
 def _places(places: list[list[str]], rows: int) -> str:

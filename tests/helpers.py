@@ -291,3 +291,38 @@ def hostile_copy(board: Path, dest: Path) -> Path:
     manifest.update(code_version=HOSTILE[0], built_at=manifest["built_at"], packages={HOSTILE[1]: HOSTILE[2]})
     manifest_file.write_text(json.dumps(manifest))
     return dest
+
+
+class ChangingServer:
+    """One file over loopback HTTP whose answer changes: ``bodies[i]`` for the i-th request
+    (the last one after that), announced with the Content-Length of ``announce`` (default
+    the body's own); the server then closes the connection. Counts the requests."""
+
+    def __init__(self, name: str, bodies: list[bytes], announce: int | None = None):
+        self.requests = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path.split("?")[0] != f"/{name}":
+                    self.send_error(404)
+                    return
+                body = bodies[min(owner.requests, len(bodies) - 1)]
+                owner.requests += 1
+                self.send_response(200)
+                self.send_header("Content-Length", str(announce if announce is not None else len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body)
+                self.close_connection = True
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/{name}"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -329,6 +329,36 @@ def test_a_small_drop_or_an_intended_one_builds(tmp_path, board_copy, monkeypatc
     assert build.main(["--source", str(one_species), "--board", str(board_copy)]) == 0
 
 
+def refiled(rows):
+    """The 2009 season filed a second time, under another study name, everything else the same."""
+    return [*rows, *({**row, "studyName": "PAL1011"} for row in rows if row["studyName"] == "PAL0910")]
+
+
+def copied_under_new_keys(rows):
+    """Ten Adelie rows again, under new sample numbers (same birds, same days)."""
+    return [*rows, *({**row, "Sample Number": str(900 + i)} for i, row in enumerate(rows[:10]))]
+
+
+@pytest.mark.parametrize(
+    ("case", "mutate", "rows"), [("season refiled", refiled, 240), ("rows copied", copied_under_new_keys, 20)]
+)
+def test_one_bird_one_observation(tmp_path, board_copy, capsys, case, mutate, rows):
+    source = write_csv(tmp_path / "next.csv", mutate(raw_rows()))
+    before = snapshot(board_copy)
+    assert build.main(["--source", str(source), "--board", str(board_copy)]) == 2
+    err = capsys.readouterr().err
+    assert f'rule "same bird", column "Individual ID + Species + Date Egg": {rows} rows observe one bird' in err
+    assert "as PAL0" in err and "next.csv row" in err
+    assert 'rule "duplicate observation"' not in err  # the keys differ: it is the same bird, not the same key
+    assert snapshot(board_copy) == before
+
+
+def test_the_same_nests_a_season_later_are_new_observations(tmp_path, board_copy):
+    # new_season: the 2009 birds again in 2010, same individual IDs, new egg dates and masses
+    source = write_csv(tmp_path / "season.csv", new_season(raw_rows()))
+    assert build.main(["--source", str(source), "--board", str(board_copy)]) == 0
+
+
 def renumbered(rows):
     """Every sample number moved up by 1,000: the same birds under new keys."""
     return [{**row, "Sample Number": str(int(row["Sample Number"]) + 1000)} for row in rows]
@@ -392,6 +422,7 @@ def test_examples_name_the_real_row_of_a_big_file_at_any_thread_count(tmp_path):
             SELECT * REPLACE (
                 'S' || (i // 50000) AS studyName,
                 CAST(i % 50000 + 1 AS VARCHAR) AS "Sample Number",
+                "Individual ID" || '-' || i AS "Individual ID",
                 CASE WHEN i = 987653 THEN '99999' ELSE "Body Mass (g)" END AS "Body Mass (g)"
             )
             FROM (SELECT raw.*, row_number() OVER () - 1 AS i

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from scripts import build, config, ingest, locations
-from scripts.errors import SourceError
+from scripts.errors import GateError, SourceError
 from tests.helpers import raw_rows, shipped_csv_with_line, write_csv
 
 
@@ -329,3 +329,65 @@ def test_the_field_count_follows_lines_across_chunks(many, crlf):
         for at in range(0, len(text), size):
             clean.feed(text.replace(b",," + newline.encode(), b"," + newline.encode())[at : at + size])
         clean.finish()
+
+
+# ---------------------------------------------------------------- what is hashed is what is read
+
+
+def test_a_remote_source_is_read_once_so_its_hash_is_of_what_was_read(tmp_path, board_dir):
+    from tests.helpers import ChangingServer
+
+    full = Path(config.default_source()).read_bytes()
+    cut = full[: full.index(b"\nPAL0708,26,")] + b"\n"  # the second answer: 25 penguins short
+    server = ChangingServer("table.csv", [full, cut])
+    try:
+        build.run([server.url], str(board_dir))
+        assert server.requests == 1  # hashed and read from one copy
+        import pins
+
+        board = pins.board_folder(str(board_dir))
+        manifest = board.pin_read("build_manifest")
+        assert manifest["source_hash"] == ingest.source_hash([config.default_source()])
+        assert manifest["source_rows"] == 344
+        # the next read is the short answer, and it is what the gate sees (and would hash)
+        with pytest.raises(GateError, match="25 rows in the raw data, 93% fewer than the 344"):
+            build.run([server.url], str(board_dir), force=True)
+        assert server.requests == 2
+    finally:
+        server.close()
+
+
+def test_a_transfer_cut_short_is_named_not_read(board_dir, capsys):
+    from tests.helpers import ChangingServer
+
+    full = Path(config.default_source()).read_bytes()
+    server = ChangingServer("table.csv", [full[:20000]], announce=len(full))
+    try:
+        assert build.main(["--source", server.url, "--board", str(board_dir)]) == 3
+    finally:
+        server.close()
+    err = capsys.readouterr().err
+    assert "cannot read source http://127.0.0.1:" in err
+    assert f"/table.csv: the transfer ended after 20,000 of the {len(full):,} bytes the server announced" in err
+    assert "Traceback" not in err and not (board_dir / "build_manifest").exists()
+
+
+def test_a_local_source_that_changes_during_the_build_stops_it(tmp_path, board_dir, monkeypatch, capsys):
+    source = tmp_path / "table.csv"
+    source.write_bytes(Path(config.default_source()).read_bytes())
+    real = build.compute
+
+    def compute_then_append(*args, **kwargs):
+        artifacts = real(*args, **kwargs)
+        with open(source, "a") as f:  # upstream writes while the build runs
+            f.write(
+                'PAL0910,999,Gentoo penguin (Pygoscelis papua),Anvers,Biscoe,"Adult, 1 Egg Stage",N99A1,Yes,'
+                "2009-11-20,45.0,15.0,220,5000,MALE,NA,NA,NA\n"
+            )
+        return artifacts
+
+    monkeypatch.setattr(build, "compute", compute_then_append)
+    assert build.main(["--source", str(source), "--board", str(board_dir)]) == 3
+    err = capsys.readouterr().err
+    assert "source table.csv changed while the build read it" in err and "nothing was pinned" in err
+    assert not (board_dir / "build_manifest").exists()
