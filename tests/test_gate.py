@@ -63,6 +63,11 @@ def repeat_first(column, value):
     return mutate
 
 
+def refiled(rows):
+    """The 2009 season filed a second time, under another study name, everything else the same."""
+    return [*rows, *({**row, "studyName": "PAL1011"} for row in rows if row["studyName"] == "PAL0910")]
+
+
 # (case, mutation, rule, column, rows, words the message must contain)
 BROKEN = [
     ("missing column", drop_column("Body Mass (g)"), "required column", "Body Mass (g)", None, "missing"),
@@ -152,6 +157,14 @@ BROKEN = [
         "Body Mass (g)",
         None,
         "its header has 'Body\\u00a0Mass (g)' (looks like 'Body Mass (g)' but contains U+00A0 NO-BREAK SPACE)",
+    ),
+    (
+        "season filed twice",
+        refiled,
+        "same bird",
+        "Individual ID + Species + Date Egg",
+        240,
+        "'N100A1 / Chinstrap penguin (Pygoscelis antarctica) / 2009-11-21' as PAL0910 67 in broken.csv row 343",
     ),
     ("no flipper at all", every("Flipper Length (mm)", "NA"), "all missing", "Flipper Length (mm)", 344, "every"),
     # after a good build the comparison stops it (on a fresh board, the model's margin: see below)
@@ -327,11 +340,6 @@ def test_a_small_drop_or_an_intended_one_builds(tmp_path, board_copy, monkeypatc
     monkeypatch.setenv("REPORT_MAX_REMOVED", "1")
     one_species = write_csv(tmp_path / "adelie.csv", raw_rows()[:152])
     assert build.main(["--source", str(one_species), "--board", str(board_copy)]) == 0
-
-
-def refiled(rows):
-    """The 2009 season filed a second time, under another study name, everything else the same."""
-    return [*rows, *({**row, "studyName": "PAL1011"} for row in rows if row["studyName"] == "PAL0910")]
 
 
 def copied_under_new_keys(rows):

@@ -300,13 +300,25 @@ def test_a_damaged_pin_fails_the_render_with_the_pin_and_how_to_rebuild(built_bo
         execute("index.qmd", board, monkeypatch)
 
 
+@pytest.fixture(scope="module")
+def rendered_site(season_board, tmp_path_factory):
+    """The site as Quarto renders it (one render, the slowest step of the suite), from a
+    board of two builds whose text is hostile (``helpers.hostile_copy``), read as it is
+    (``REPORT_SKIP_BUILD``, as the publish workflow renders) with ``SECRET_PROBE`` set."""
+    if shutil.which("quarto") is None:
+        pytest.skip("the quarto command is not installed")
+    folder = tmp_path_factory.mktemp("rendered")
+    board = hostile_copy(season_board, folder / "board")
+    env = {**os.environ, config.ENV_BOARD: str(board), config.ENV_SKIP_BUILD: "1", "SECRET_PROBE": "leaked-value-123"}
+    command = ["quarto", "render", "--output-dir", str(folder / "site")]
+    result = subprocess.run(command, cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder / "site"
+
+
 @pytest.mark.quarto
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
-def test_quarto_renders_the_site(built_board, tmp_path):
-    site = config.PROJECT_ROOT / "_site"
-    env = {**os.environ, config.ENV_BOARD: str(built_board)}
-    result = subprocess.run(["quarto", "render"], cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+def test_quarto_renders_the_site(rendered_site):
+    site = rendered_site
     for page in ("index.html", "eda.html", "model.html", "data.html", "changes.html"):
         assert (site / page).is_file(), page
     index = (site / "index.html").read_text()
@@ -457,20 +469,8 @@ def test_no_page_builds_markdown_from_data_by_hand():
 
 
 @pytest.mark.quarto
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
-def test_quarto_expands_no_shortcode_and_runs_no_tag_from_the_data(season_board, tmp_path):
-    board = hostile_copy(season_board, tmp_path / "board")
-    site = tmp_path / "site"
-    # the board is read as it is (REPORT_SKIP_BUILD), as the publish workflow renders
-    env = {**os.environ, config.ENV_BOARD: str(board), config.ENV_SKIP_BUILD: "1", "SECRET_PROBE": "leaked-value-123"}
-    result = subprocess.run(
-        ["quarto", "render", "--output-dir", str(site)],
-        cwd=config.PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+def test_quarto_expands_no_shortcode_and_runs_no_tag_from_the_data(rendered_site):
+    site = rendered_site
     passwd = Path("/etc/passwd").read_text().splitlines()[0]
     for page in ("index.html", "eda.html", "model.html", "data.html", "changes.html"):
         html = (site / page).read_text()
