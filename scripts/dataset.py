@@ -81,6 +81,9 @@ class Identifier:
     max_length: int
     example: str  # a value the LTER writes, which fits
     required: bool = True  # must be present in the source (else checked when present)
+    # Few distinct values (a study per season): the gate checks each distinct value once
+    # rather than every row; many (a bird each), every row's.
+    few: bool = False
 
     @property
     def pattern(self) -> str:
@@ -104,7 +107,7 @@ class Identifier:
 # bird across seasons. Their shapes are the LTER's naming, widened to any letters
 # and digits; nothing in them can be markup, a Quarto shortcode or a line break.
 IDENTIFIERS = (
-    Identifier("studyName", "A-Za-z", "A-Za-z0-9_-", 32, "PAL0708"),
+    Identifier("studyName", "A-Za-z", "A-Za-z0-9_-", 32, "PAL0708", few=True),
     Identifier("Individual ID", "A-Za-z0-9", "A-Za-z0-9_.-", 32, "N1A1", required=False),
 )
 

@@ -312,7 +312,8 @@ def test_gate_counts_each_columns_values_not_its_rows(raw_csv):
         con.execute("SELECT __column, [count(*), sum(__rows)] FROM gate_profile GROUP BY __column").fetchall()
     )
     assert {total for _, total in profile.values()} == {344}  # each column's counts add up to every row
-    assert profile["studyName"][0] == 1  # free text is profiled as present or missing only
+    assert profile["studyName"][0] == 3  # a study per season: by value, its shape checked once each
+    assert profile["Individual ID"][0] == 1  # a bird each: every well-shaped one counts as one group
     assert profile["Species"][0] == 3 and profile["Sex"][0] == 3  # MALE, FEMALE, missing
     masses = {row["Body Mass (g)"] for row in raw_rows()}  # "NA" counts as the missing group
     assert profile["Body Mass (g)"][0] == len(masses) < 100  # one group per distinct mass, not per row
