@@ -265,11 +265,11 @@ class Utf8Check:
         codes = np.frombuffer(text, dtype=np.uint8, count=last + 1)
         # the comma before a line's last field when that field is empty: `,` or `,""` then the line break
         breaks = np.flatnonzero(codes == 10)
-        last = breaks - 1 - self._crlf  # the last byte of each line, before its line break
-        last = last[last >= 3]  # room for `,""` before it
-        tail = codes[last]
-        empty_quoted = (tail == 34) & (codes[last - 1] == 34) & (codes[last - 2] == 44)
-        ends = np.sort(np.concatenate((last[tail == 44], last[empty_quoted] - 2)))
+        line_ends = breaks - 1 - self._crlf  # the last byte of each line, before its line break
+        line_ends = line_ends[line_ends >= 3]  # room for `,""` before it
+        final = codes[line_ends]
+        empty_quoted = (final == 34) & (codes[line_ends - 1] == 34) & (codes[line_ends - 2] == 44)
+        ends = np.sort(np.concatenate((line_ends[final == 44], line_ends[empty_quoted] - 2)))
         if len(ends) > _FEW_LINES:  # many lines end in an empty field: count them all at once
             first = _first_line_with_more_fields(codes, self._header_fields)
             ends = [] if first is None else [text.index(b"\n", first) - (2 if self._crlf else 1)]
@@ -291,6 +291,8 @@ class Utf8Check:
             if self._fed and not self._inflate.eof:
                 raise SourceError(f"cannot read {self.name}: the gzip stream ends early (a truncated download?)")
             self._check(self._inflate.flush())
+        if self._tail:  # a last line without a line break is counted as if it had one
+            self._check_trailing_fields(b"\r\n" if self._crlf else b"\n")
         try:
             self._decoder.decode(b"", final=True)
         except UnicodeDecodeError:

@@ -325,6 +325,10 @@ def test_the_field_count_follows_lines_across_chunks(many, crlf):
         with pytest.raises(SourceError, match=f"t.csv line {bad_line} has 4 fields where the header has 3"):
             for at in range(0, len(text), size):
                 check.feed(text[at : at + size])
+        last = ingest.Utf8Check("t.csv")  # the same line last, without a line break
+        last.feed((header + good * 3 + 'x,"y, z",,').encode())
+        with pytest.raises(SourceError, match=re.escape("t.csv line 5 has 4 fields")):
+            last.finish()
         clean = ingest.Utf8Check("t.csv")
         for at in range(0, len(text), size):
             clean.feed(text.replace(b",," + newline.encode(), b"," + newline.encode())[at : at + size])
