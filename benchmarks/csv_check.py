@@ -4,7 +4,7 @@
 
 The hashing pass reads every byte of a CSV source once; besides the hash it
 checks that the text is UTF-8 and that no line ends in an empty field the
-header does not have (``ingest.Utf8Check``). Lines that end in an empty field
+header does not have (``ingest.CsvTextCheck``). Lines that end in an empty field
 have their fields counted, so a file whose every line ends in one (an empty
 ``Comments`` column) is the dear case. This writes both kinds of file (the
 shipped rows, repeated, with ``Comments`` as ``NA`` or empty), then prints the
@@ -48,15 +48,15 @@ def write_source(path: Path, rows: int, comments: str) -> Path:
 
 def hashing(path: Path, *, fields: bool) -> float:
     """Seconds for the hashing pass over ``path``; without ``fields``, the UTF-8 check alone."""
-    real = ingest.Utf8Check._check_trailing_fields
+    real = ingest.CsvTextCheck._check_trailing_fields
     if not fields:
-        ingest.Utf8Check._check_trailing_fields = lambda self, data: None
+        ingest.CsvTextCheck._check_trailing_fields = lambda self, data: None
     try:
         start = time.perf_counter()
         ingest.source_hash([str(path)])
         return time.perf_counter() - start
     finally:
-        ingest.Utf8Check._check_trailing_fields = real
+        ingest.CsvTextCheck._check_trailing_fields = real
 
 
 def build(path: Path, board: Path) -> float:

@@ -12,7 +12,7 @@ import base64
 import datetime as dt
 from functools import cache
 
-from report._escape import bullets, code, code_block, html_block, join, md, text
+from report._escape import _markdown, bullets, code, code_block, escape_html, html_block, join, md, text
 from scripts import config, dataset
 from scripts.errors import first_line
 from scripts.names import MANIFEST, MODEL_PIN, TIDY_PIN
@@ -192,9 +192,8 @@ def download_link(frame, filename: str):
     data = base64.b64encode(shown.to_csv(index=False).encode()).decode()
     # the name is checked above and the data is base64: neither needs escaping here
     rows = f"{len(frame):,} {plural(len(frame), 'row')}"
-    return md(
-        f'[Download {filename} (CSV, {rows})](data:text/csv;base64,{data}){{{{.download download="{filename}"}}}}'
-    )
+    link = f'[Download {filename} (CSV, {rows})](data:text/csv;base64,{data}){{.download download="{filename}"}}'
+    return _markdown(link)
 
 
 def download_links(tables: dict):
@@ -211,8 +210,6 @@ def table(gt, summary: str | None = None):
     ``summary``, the table is collapsed under it (a long table below a chart that
     already shows it): the reader opens it when they want the numbers.
     """
-    from report._escape import escape_html
-
     # great_tables escapes the text of every cell, header and group as HTML
     html = gt.as_raw_html()
     if summary is not None:

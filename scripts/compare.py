@@ -143,7 +143,7 @@ def same_build(reference: Reference | None, source_hash: str, code_hash: str) ->
 
 
 def compare(
-    con, reference: Reference, current: dict, *, max_revised: float, max_drift: float, max_removed: float = 0.05
+    con, reference: Reference, current: dict, *, max_revised: float, max_drift: float, max_removed: float
 ) -> Comparison:
     """Compare the tidy table in view ``penguins`` and the ``current`` summaries with the reference.
 
@@ -269,7 +269,7 @@ def check_removals(totals: dict, removed_keys: list[str], max_share: float) -> l
 
 
 def _shown(value) -> str:
-    return "missing" if value is None else repr(value)
+    return "missing" if value is None else quoted(value)
 
 
 def check_revisions(totals: dict, revisions: list, revised_columns: dict, max_share: float) -> list[Violation]:
@@ -287,7 +287,9 @@ def check_revisions(totals: dict, revisions: list, revised_columns: dict, max_sh
     previous, revised = totals["previous"], totals["revised"]
     if not previous or revised <= previous * max_share:
         return []
-    examples = [f"{r['key']!r} {r['column']} {_shown(r['old'])} → {_shown(r['new'])}" for r in revisions[:EXAMPLES]]
+    examples = [
+        f"{quoted(r['key'])} {r['column']} {_shown(r['old'])} → {_shown(r['new'])}" for r in revisions[:EXAMPLES]
+    ]
     return [
         Violation(
             "revisions",

@@ -154,12 +154,12 @@ def source_hash(sources: Iterable[str]) -> str:
 
     Hashing reads only bytes (no parsing, no heavy imports), so the build can
     tell in well under a second that nothing changed. The same pass checks that
-    a CSV source is UTF-8 text (``Utf8Check``), before DuckDB reads it.
+    a CSV source is UTF-8 text with no field too many (``CsvTextCheck``), before DuckDB reads it.
     """
     digest = hashlib.sha256()
     for location in sources:
         digest.update(b"\0file\0")
-        check = Utf8Check(location) if file_format(location) == "csv" else None
+        check = CsvTextCheck(location) if file_format(location) == "csv" else None
         try:
             with _open_binary(location) as stream:
                 while chunk := stream.read(_CHUNK):
@@ -175,9 +175,9 @@ def source_hash(sources: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-class Utf8Check:
-    """Checks, chunk by chunk, that a CSV source is UTF-8 text; names the first line that is not.
-    And that no line ends in a field the header does not have (``_check_trailing_fields``).
+class CsvTextCheck:
+    """Checks, chunk by chunk, that a CSV source is UTF-8 text and that no line ends in a
+    field the header does not have (``_check_trailing_fields``); names the first line that fails.
 
     DuckDB's CSV reader meets a byte that is not UTF-8 inconsistently: a parse
     error on one query, an internal error (which ends the connection) on
@@ -185,7 +185,7 @@ class Utf8Check:
     the bytes itself, while it hashes them. An all-ASCII chunk, the usual case,
     costs one ``isascii`` and a newline count.
 
-    >>> check = Utf8Check("t.csv")
+    >>> check = CsvTextCheck("t.csv")
     >>> check.feed("a,b\\nd\u00e9j\u00e0,1\\n".encode())
     >>> check.feed(b"caf\\xe9,2\\n")  # doctest: +ELLIPSIS
     Traceback (most recent call last):

@@ -173,11 +173,11 @@ def test_a_csv_source_must_be_utf8_text(tmp_path, raw_csv):
 
 
 def test_utf8_check_follows_characters_across_chunks():
-    check = ingest.Utf8Check("t.csv")
+    check = ingest.CsvTextCheck("t.csv")
     check.feed(b"a,b\ncaf\xc3")  # the two bytes of 'é' arrive in two chunks
     check.feed(b"\xa9,1\n")
     check.finish()
-    cut = ingest.Utf8Check("t.csv")
+    cut = ingest.CsvTextCheck("t.csv")
     cut.feed(b"a,b\ncaf\xc3")
     with pytest.raises(SourceError, match="ends inside a character"):
         cut.finish()
@@ -321,15 +321,15 @@ def test_the_field_count_follows_lines_across_chunks(many, crlf):
     text = (header + good * 2000 + 'x,"y, z",,' + newline + good * 10).encode()
     bad_line = 2 + 2000
     for size in (7, 4096, len(text)):  # chunk ends anywhere: inside a field, between ',' and the line break
-        check = ingest.Utf8Check("t.csv")
+        check = ingest.CsvTextCheck("t.csv")
         with pytest.raises(SourceError, match=f"t.csv line {bad_line} has 4 fields where the header has 3"):
             for at in range(0, len(text), size):
                 check.feed(text[at : at + size])
-        last = ingest.Utf8Check("t.csv")  # the same line last, without a line break
+        last = ingest.CsvTextCheck("t.csv")  # the same line last, without a line break
         last.feed((header + good * 3 + 'x,"y, z",,').encode())
         with pytest.raises(SourceError, match=re.escape("t.csv line 5 has 4 fields")):
             last.finish()
-        clean = ingest.Utf8Check("t.csv")
+        clean = ingest.CsvTextCheck("t.csv")
         for at in range(0, len(text), size):
             clean.feed(text.replace(b",," + newline.encode(), b"," + newline.encode())[at : at + size])
         clean.finish()
