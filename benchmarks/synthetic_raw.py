@@ -45,8 +45,11 @@ JITTER = {
 }
 
 
-def generate_sql(rows: int, real: str = "real_raw") -> str:
-    """The query that makes ``rows`` synthetic raw rows from the relation ``real``."""
+def generate_sql(rows: int, real: str = "real_raw", issue: int = 0) -> str:
+    """The query that makes ``rows`` synthetic raw rows from the relation ``real``.
+
+    ``issue`` > 0 gives a re-issue of the same observations: the same keys, species,
+    sexes and dates, every measurement jittered anew (so nearly every row is revised)."""
     from scripts.sql import identifier
     from scripts.validate import raw_columns
 
@@ -56,7 +59,8 @@ def generate_sql(rows: int, real: str = "real_raw") -> str:
     for column, (spread, decimals) in JITTER.items():
         low, high = bounds[column]
         # A uniform value in [-spread, spread] from a hash of (replicate, row, column).
-        noise = f"((hash(rep.r, base.i, '{column}') % 2000001)::DOUBLE / 1000000 - 1) * {spread}"
+        salt = f", {issue}" if issue else ""
+        noise = f"((hash(rep.r, base.i, '{column}'{salt}) % 2000001)::DOUBLE / 1000000 - 1) * {spread}"
         value = f"round(TRY_CAST(base.{identifier(column)} AS DOUBLE) + {noise}, {decimals})"
         # greatest/least skip NULLs, so a missing value is kept missing explicitly.
         clamped = f"least(greatest({value}, {low}), {high})"
@@ -83,8 +87,9 @@ def generate_sql(rows: int, real: str = "real_raw") -> str:
     """
 
 
-def generate(rows: int, out: Path, source: str | None = None) -> Path:
-    """Write ``rows`` synthetic raw observations to ``out`` (Parquet); return ``out``."""
+def generate(rows: int, out: Path, source: str | None = None, issue: int = 0) -> Path:
+    """Write ``rows`` synthetic raw observations to ``out`` (Parquet); return ``out``.
+    ``issue``: see ``generate_sql``."""
     import duckdb
 
     from scripts import config, ingest
@@ -99,7 +104,7 @@ def generate(rows: int, out: Path, source: str | None = None) -> Path:
     con.execute(f"CREATE TEMP TABLE real_raw AS SELECT * EXCLUDE ({ingest.SOURCE_FILE}) FROM {ingest.RAW_VIEW}")
     partial = out.with_name(out.name + ".partial")
     con.execute(
-        f"COPY ({generate_sql(rows)}) TO '{partial}' "
+        f"COPY ({generate_sql(rows, issue=issue)}) TO '{partial}' "
         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, "
         "KV_METADATA {purpose: 'synthetic benchmark data, not observations'})"
     )
@@ -112,9 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=positive(), required=True, help="how many raw rows to write")
     parser.add_argument("--out", type=Path, required=True, help="the Parquet file to write")
+    parser.add_argument("--issue", type=int, default=0, help="> 0: a re-issue, every measurement jittered anew")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    generate(args.rows, args.out)
+    generate(args.rows, args.out, issue=args.issue)
     size = args.out.stat().st_size / 2**20
     print(f"wrote {args.rows:,} synthetic rows to {args.out} ({size:,.0f} MiB) in {time.perf_counter() - start:.1f} s")
     return 0

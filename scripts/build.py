@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from scripts import compare, config, ingest, pins_adapter, provenance
-from scripts.errors import BoardError, BuildError, ResourceError, first_line
+from scripts.errors import BoardError, BuildError, GateError, ResourceError, first_line
 from scripts.names import CHANGES_PIN, DESCRIPTIONS, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.progress import configure, log, step
 
@@ -205,11 +205,8 @@ def compute(
                     info.update(comparison.totals)
                 info["largest drift (SD)"] = round(float(comparison.drift["shift_sd"].max(skipna=True) or 0), 2)
             if comparison.totals and comparison.totals["added"]:
-                with step("score") as info:  # the last build's model on the penguins added since
-                    sample = compare.added_sample(con)
-                    if len(sample):
-                        comparison.previous_model = compare.score_previous_model(reference, sample, MODEL_PIN)
-                    info["last model on added"] = _scores(comparison.previous_model or {})
+                with step("added") as info:  # the penguins added since, against the published ones
+                    check_added(con, reference, comparison, info)
         with step("train") as info:
             from scripts import train
 
@@ -235,6 +232,33 @@ def compute(
         "counts": {"raw": checked["rows"], "clean": clean_rows},
         "comparison": comparison,
     }
+
+
+def check_added(con, reference: compare.Reference, comparison: compare.Comparison, info: dict) -> None:
+    """Rules ``spread``, ``repeated values``, ``distribution`` and ``last model``
+    (``scripts/added_data.py``) on the penguins added since the last build; the last
+    model's scores go to ``comparison.previous_model``."""
+    from scripts import added_data
+
+    published, added = added_data.samples(con)
+    statistics = added_data.group_statistics(published, added)
+    violations = added_data.check(
+        statistics,
+        max_spread_ratio=config.get_max_spread_ratio(),
+        max_repeated=config.get_max_repeated(),
+        max_ks=config.get_max_ks(),
+    )
+    info["groups compared"] = len(statistics)
+    sample = compare.added_sample(con)
+    if len(sample):
+        comparison.previous_model = compare.score_previous_model(reference, sample, MODEL_PIN)
+    info["last model on added"] = _scores(comparison.previous_model or {})
+    top, bottom = config.get_error_ratios()
+    violations += added_data.check_last_model(
+        comparison.previous_model, compare.test_rmse(reference), max_ratio=top, min_ratio=bottom
+    )
+    if violations:
+        raise GateError(violations)
 
 
 def _scores(scores: dict) -> str:

@@ -196,21 +196,28 @@ def compared_columns(con) -> list[str]:
 
 
 def _revisions(con) -> tuple[list[dict], dict[str, int]]:
-    """A few revised observations (in key order) and how many changed each column."""
-    per_column = dict(
-        con.execute(
-            "SELECT r.column, count(*) FROM (SELECT unnest(revisions) AS r FROM row_changes WHERE change = 'revised') "
-            "GROUP BY r.column ORDER BY count(*) DESC, r.column"
-        ).fetchall()
-    )
-    listed = con.execute(
+    """A few revised observations (in key order) and how many changed each column.
+
+    The counts come from the positions in ``row_changes`` (no text); the values of
+    the first ``LISTED_REVISIONS`` revised columns are read by key
+    (``sql/compare/revision_values.sql``), so this costs the same whatever changed.
+    """
+    columns = con.execute("SELECT getvariable('compared_columns')").fetchone()[0]
+    counts = con.execute(
+        "SELECT position, count(*) FROM (SELECT unnest(revised_positions) AS position FROM row_changes "
+        "WHERE change = 'revised') GROUP BY position"
+    ).fetchall()
+    per_column = {columns[p - 1]: n for p, n in sorted(counts, key=lambda pn: (-pn[1], columns[pn[0] - 1]))}
+    con.execute(
         f"""
-        SELECT study_name, species, sample_number, island, year, r.column, r.old, r.new
-        FROM (SELECT *, unnest(revisions) AS r FROM row_changes WHERE change = 'revised')
-        ORDER BY study_name, species, sample_number, r.column
+        CREATE OR REPLACE TEMP TABLE listed_revisions AS
+        SELECT study_name, species, sample_number, island, year, revised_positions
+        FROM row_changes WHERE change = 'revised'
+        ORDER BY study_name, species, sample_number
         LIMIT {LISTED_REVISIONS}
         """
-    ).fetchall()
+    )
+    listed = con.execute(f"{sql.load('compare/revision_values')} LIMIT {LISTED_REVISIONS}").fetchall()
     revisions = [
         {
             "key": f"{study} / {species} / {number}",
@@ -368,6 +375,12 @@ def score_previous_model(reference: Reference, rows, model_pin: str) -> dict:
         log.info("compare   %s", note)
         return {"rows": len(rows), "note": note}
     return {"rows": len(rows), **metrics(rows[TARGET].to_numpy(dtype=float), predicted)}
+
+
+def test_rmse(reference: Reference) -> float:
+    """The test RMSE of the model the last build chose (its ``model_test_metrics``)."""
+    table = reference.tables["model_test_metrics"]
+    return float(table[table["chosen"]].iloc[0]["rmse"])
 
 
 def metrics(actual, predicted) -> dict:

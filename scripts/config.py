@@ -7,6 +7,7 @@ lets tests (and users) change the environment freely between calls.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 from pathlib import Path
 
@@ -20,6 +21,11 @@ ENV_THREADS = "REPORT_DUCKDB_THREADS"
 ENV_MAX_ROW_DROP = "REPORT_MAX_ROW_DROP"
 ENV_MAX_REVISED = "REPORT_MAX_REVISED"
 ENV_MAX_REMOVED = "REPORT_MAX_REMOVED"
+ENV_MAX_SPREAD_RATIO = "REPORT_MAX_SPREAD_RATIO"
+ENV_MAX_REPEATED = "REPORT_MAX_REPEATED"
+ENV_MAX_KS = "REPORT_MAX_KS"
+ENV_MAX_ERROR_RATIO = "REPORT_MAX_ERROR_RATIO"
+ENV_MIN_ERROR_RATIO = "REPORT_MIN_ERROR_RATIO"
 ENV_MAX_DRIFT = "REPORT_MAX_DRIFT"
 ENV_MAX_RMSE_RATIO = "REPORT_MAX_RMSE_RATIO"
 ENV_CSV_MAX_LINE_SIZE = "REPORT_CSV_MAX_LINE_SIZE"
@@ -50,6 +56,13 @@ DEFAULT_MAX_REMOVED = 0.05
 # by a fraction of one; swapped sex labels, a unit change or a shuffled column by
 # one or more.
 DEFAULT_MAX_DRIFT = 1.0
+# Added penguins against the published ones, by species x sex (scripts/added_data.py);
+# measured on genuine new seasons in benchmarks/added_data.py (benchmarks/README.md).
+DEFAULT_MAX_SPREAD_RATIO = 8.0
+DEFAULT_MAX_REPEATED = 0.5
+DEFAULT_MAX_KS = 0.5
+DEFAULT_MAX_ERROR_RATIO = 2.0
+DEFAULT_MIN_ERROR_RATIO = 0.6
 # The chosen model's CV RMSE must be at most this share of the mean baseline's.
 # On penguins it is about 0.35; rows whose columns no longer belong together
 # (a column shuffled across rows) give about 0.99, which noise alone can reach.
@@ -232,6 +245,33 @@ def get_max_drift() -> float:
     100 lets a deliberate change through for one run.
     """
     return _number(ENV_MAX_DRIFT, DEFAULT_MAX_DRIFT, 0, 1e9, "a number of standard deviations", "1")
+
+
+def get_max_spread_ratio() -> float:
+    """How many times more (or less) the added penguins' values may vary than the published ones',
+    within a species x sex group: ``REPORT_MAX_SPREAD_RATIO`` (a variance ratio, default
+    ``DEFAULT_MAX_SPREAD_RATIO``; ``inf`` lets any spread through, a constant too)."""
+    return _number(ENV_MAX_SPREAD_RATIO, DEFAULT_MAX_SPREAD_RATIO, 1, math.inf, "a variance ratio", "8")
+
+
+def get_max_repeated() -> float:
+    """The largest share of a group's added values that may be one value: ``REPORT_MAX_REPEATED``
+    (from 0 to 1, default ``DEFAULT_MAX_REPEATED``; 1 lets any repetition through)."""
+    return _number(ENV_MAX_REPEATED, DEFAULT_MAX_REPEATED, 0, 1, "a share of values", "0.5")
+
+
+def get_max_ks() -> float:
+    """The largest Kolmogorov-Smirnov distance between a group's added and published values:
+    ``REPORT_MAX_KS`` (from 0 to 1, default ``DEFAULT_MAX_KS``; 1 lets any distribution through)."""
+    return _number(ENV_MAX_KS, DEFAULT_MAX_KS, 0, 1, "a Kolmogorov-Smirnov distance", "0.5")
+
+
+def get_error_ratios() -> tuple[float, float]:
+    """(max, min): how many times its own test RMSE the last model's RMSE on the added penguins
+    may be at most and at least: ``REPORT_MAX_ERROR_RATIO`` and ``REPORT_MIN_ERROR_RATIO``."""
+    top = _number(ENV_MAX_ERROR_RATIO, DEFAULT_MAX_ERROR_RATIO, 1, math.inf, "a ratio of RMSEs", "2")
+    bottom = _number(ENV_MIN_ERROR_RATIO, DEFAULT_MIN_ERROR_RATIO, 0, 1, "a ratio of RMSEs", "0.5")
+    return top, bottom
 
 
 def get_max_rmse_ratio() -> float:

@@ -579,9 +579,10 @@ def read_failure(exc: Exception) -> SourceError | None:
         lines = [line.strip() for line in text.split("Possible fixes:", 1)[0].splitlines()[1:] if line.strip()]
         reason = lines[-1] if lines else "malformed line"
         original = text.split("Original Line:", 1)[1].split(reason, 1)[0].strip() if "Original Line:" in text else ""
-        shown = f" (it reads {original.splitlines()[0][:80]!r})" if original else ""
+        line = original.splitlines()[0] if original else ""
+        shown = f" (it reads {line[:80]!r})" if original else ""
         return SourceError(
-            f"cannot parse the raw data: {where} {csv_problem(reason)}{shown}; every line must have "
+            f"cannot parse the raw data: {where} {csv_problem(reason, line)}{shown}; every line must have "
             "as many comma-separated fields as the header, and a quoted value must end with a quote"
         )
     if "state machine reached an invalid state" in first:  # no line named: say what is wrong with the file
@@ -633,15 +634,22 @@ def mixed_line_endings(location: str) -> str | None:
     return None
 
 
-def csv_problem(reason: str) -> str:
-    """DuckDB's reason for a malformed CSV line, in the words of the message.
+def csv_problem(reason: str, line: str = "") -> str:
+    """DuckDB's reason for a malformed CSV line, in the words of the message. With too
+    many fields DuckDB stops counting at one more than the header; the ``line`` it quotes
+    gives the real count.
 
     >>> csv_problem("Expected Number of Columns: 17 Found: 3")
     'has 3 fields where the header has 17'
+    >>> csv_problem("Expected Number of Columns: 3 Found: 4", "a,b,c,d,e")
+    'has 5 fields where the header has 3'
     """
     counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", reason)
     if counts:
-        return f"has {counts.group(2)} fields where the header has {counts.group(1)}"
+        expected, found = int(counts.group(1)), int(counts.group(2))
+        if found > expected and line:
+            found = max(found, _fields(line.encode("utf-8", "surrogateescape")))
+        return f"has {found} fields where the header has {expected}"
     if "unterminated quote" in reason:
         return "opens a quoted value that never ends"
     return "is malformed: " + reason.rstrip(".")

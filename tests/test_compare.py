@@ -182,6 +182,11 @@ def test_a_last_model_that_cannot_be_loaded_is_noted_not_fatal(first_copy, tmp_p
         ("REPORT_MAX_REVISED", "5%", "REPORT_MAX_REVISED='5%' is not a share of observations"),
         ("REPORT_MAX_DRIFT", "-1", "REPORT_MAX_DRIFT='-1' is not a number of standard deviations"),
         ("REPORT_MAX_RMSE_RATIO", "nan", "REPORT_MAX_RMSE_RATIO='nan' is not a share of the baseline's RMSE"),
+        ("REPORT_MAX_SPREAD_RATIO", "0.5", "REPORT_MAX_SPREAD_RATIO='0.5' is not a variance ratio"),
+        ("REPORT_MAX_REPEATED", "half", "REPORT_MAX_REPEATED='half' is not a share of values"),
+        ("REPORT_MAX_KS", "2", "REPORT_MAX_KS='2' is not a Kolmogorov-Smirnov distance"),
+        ("REPORT_MAX_ERROR_RATIO", "0.5", "REPORT_MAX_ERROR_RATIO='0.5' is not a ratio of RMSEs"),
+        ("REPORT_MIN_ERROR_RATIO", "1.5", "REPORT_MIN_ERROR_RATIO='1.5' is not a ratio of RMSEs"),
     ],
 )
 def test_an_unusable_threshold_is_named(first_copy, tmp_path, monkeypatch, capsys, variable, value, message):
@@ -189,3 +194,108 @@ def test_an_unusable_threshold_is_named(first_copy, tmp_path, monkeypatch, capsy
     source = write_csv(tmp_path / "season.csv", new_season(raw_rows()))
     assert build.main(["--source", str(source), "--board", str(first_copy)]) == 1
     assert message in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- added data looks like data
+
+
+def _season_with(change):
+    """The shipped rows and a new season (``new_season``) whose rows went through ``change``."""
+
+    def rows():
+        shipped = raw_rows()
+        added = new_season(shipped)[len(shipped) :]
+        return [*shipped, *(change(dict(row)) for row in added)]
+
+    return rows
+
+
+def _constant_mass(row):
+    row["Body Mass (g)"] = "4000" if row["Body Mass (g)"] != "NA" else "NA"
+    return row
+
+
+MEANS = {}  # (species, sex) -> mean body mass of the shipped rows, rounded
+
+
+def _imputed_mass(row):
+    if not MEANS:
+        groups = {}
+        for r in raw_rows():
+            if r["Body Mass (g)"] != "NA":
+                groups.setdefault((r["Species"], r["Sex"]), []).append(int(r["Body Mass (g)"]))
+        MEANS.update({group: round(sum(v) / len(v)) for group, v in groups.items()})
+    if row["Body Mass (g)"] != "NA":
+        row["Body Mass (g)"] = str(MEANS[(row["Species"], row["Sex"])])
+    return row
+
+
+def _rounded_flipper(row):
+    if row["Flipper Length (mm)"] != "NA":
+        row["Flipper Length (mm)"] = str(round(int(row["Flipper Length (mm)"]) / 10) * 10)
+    return row
+
+
+# (case, the new season's change, {rule: column}, words the message must contain)
+NOT_LIKE_DATA = [
+    (
+        "body mass one constant",
+        _constant_mass,
+        {"spread": "body_mass_g", "repeated values": "body_mass_g", "last model": "body_mass_g"},
+        "the new data does not behave like the old",
+    ),
+    (
+        "body mass imputed as group means",
+        _imputed_mass,
+        {"spread": "body_mass_g", "repeated values": "body_mass_g"},
+        "100% of the added values are one value",
+    ),
+    (
+        "flipper length rounded to 10 mm",
+        _rounded_flipper,
+        {"repeated values": "flipper_length_mm"},
+        "share one value in",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "rules", "words"), NOT_LIKE_DATA, ids=[c[0] for c in NOT_LIKE_DATA])
+def test_an_added_season_that_does_not_look_like_data_stops(first_copy, tmp_path, capsys, case, change, rules, words):
+    source = write_csv(tmp_path / "next.csv", _season_with(change)())
+    before = snapshot(first_copy)
+
+    status = build.main(["--source", str(source), "--board", str(first_copy)])
+
+    err = capsys.readouterr().err
+    assert status == 2, err
+    for rule, column in rules.items():
+        assert f'rule "{rule}", column "{column}' in err
+    assert words in err
+    assert 'rule "drift"' not in err  # the means hardly move: only the new rules see it
+    assert "nothing was pinned" in err and "Traceback" not in err
+    assert snapshot(first_copy) == before
+
+
+def test_a_real_season_added_to_the_two_before_it_builds(tmp_path):
+    """The shipped data's 2009 season, added to a board of the 2007 and 2008 seasons:
+    real birds the last model never saw, a real year's differences."""
+    shipped = raw_rows()
+    earlier = [row for row in shipped if row["studyName"] != "PAL0910"]
+    board = str(tmp_path / "board")
+    assert build.main(["--source", str(write_csv(tmp_path / "two.csv", earlier)), "--board", board]) == 0
+    assert build.main(["--source", str(write_csv(tmp_path / "three.csv", shipped)), "--board", board]) == 0
+    last = read(board, "build_history").iloc[-1]
+    assert (last["added"], last["removed"], last["revised"]) == (120, 0, 0)
+    assert 0.6 < last["previous_model_rmse"] / read(board, "build_history").iloc[-2]["test_rmse"] < 2
+
+
+def test_a_deliberate_odd_season_goes_through_for_one_run(first_copy, tmp_path, monkeypatch):
+    for variable, value in [
+        (config.ENV_MAX_SPREAD_RATIO, "inf"),
+        (config.ENV_MAX_REPEATED, "1"),
+        (config.ENV_MAX_KS, "1"),
+        (config.ENV_MAX_ERROR_RATIO, "inf"),
+    ]:
+        monkeypatch.setenv(variable, value)
+    source = write_csv(tmp_path / "next.csv", _season_with(_constant_mass)())
+    assert build.main(["--source", str(source), "--board", str(first_copy)]) == 0

@@ -395,3 +395,43 @@ def test_a_local_source_that_changes_during_the_build_stops_it(tmp_path, board_d
     err = capsys.readouterr().err
     assert "source table.csv changed while the build read it" in err and "nothing was pinned" in err
     assert not (board_dir / "build_manifest").exists()
+
+
+# Every class of error DuckDB's CSV reader has (its CSVErrorType), each produced by a
+# line of the shipped CSV, through the whole build: a named stop, never a traceback.
+# (class, line put in as line 101, exit status, words of the message)
+CSV_ERROR_CLASSES = [
+    ("TOO_FEW_COLUMNS", "PAL0708,1,Adelie", 3, "line 101 has 3 fields where the header has 17"),
+    ("TOO_MANY_COLUMNS", ",".join(["x"] * 20), 3, "line 101 has 20 fields where the header has 17"),
+    ("UNTERMINATED_QUOTES", 'PAL0708,"unclosed,1', 3, "line 101 opens a quoted value that never ends"),
+    ("INVALID_STATE (mixed line endings)", "PAL0708,1\r", 3, "mixes line endings"),
+    ("INVALID_STATE (a value after a closing quote)", '"PAL0708"x' + ",1" * 16, 3, "line 101"),
+    ("INVALID_UNICODE", "PAL0708,\udce9", 3, "is not UTF-8 text"),
+    ("MAXIMUM_LINE_SIZE", "PAL0708," + "x" * 3000, 3, "line 101 is 3,008 bytes long"),
+    ("CAST_ERROR (text where a number goes)", None, 2, 'rule "type", column "Body Mass (g)"'),
+    ("NULLPADDED_QUOTED_NEW_VALUE", '"PAL0708""' + ",1" * 16, 3, "line 101"),
+    ("a NUL byte (read as text: the gate names it)", "PAL0708\x00,1" + ",1" * 15, 2, "'PAL0708\\x00' in table_219"),
+]
+
+
+@pytest.mark.parametrize(("kind", "line", "status", "words"), CSV_ERROR_CLASSES, ids=[c[0] for c in CSV_ERROR_CLASSES])
+def test_every_csv_error_class_is_named_with_file_and_line(
+    tmp_path, board_dir, capsys, monkeypatch, kind, line, status, words
+):
+    monkeypatch.setenv(config.ENV_CSV_MAX_LINE_SIZE, "2048")
+    if line is None:
+        rows = raw_rows()
+        rows[99]["Body Mass (g)"] = "heavy"
+        source = write_csv(tmp_path / "table_219.csv", rows)
+    else:
+        source = tmp_path / "table_219.csv"
+        lines = Path(config.default_source()).read_bytes().split(b"\n")
+        lines.insert(100, line.encode("utf-8", "surrogateescape"))
+        source.write_bytes(b"\n".join(lines))
+
+    assert build.main(["--source", str(source), "--board", str(board_dir)]) == status
+
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "table_219.csv" in err
+    assert words in err, err
+    assert not board_dir.exists() or not (board_dir / "build_manifest").exists()

@@ -10,11 +10,14 @@
 -- (a new season's study, a revised penguin's group) are joined row by row. A
 -- revision could hide only if two different rows hashed to sums equal mod 2^64
 -- and more: a chance of about 1 in 2^64 per group.
--- `revisions` lists, for a changed observation, each column whose value changed
--- with the old and the new value as text (the compared columns are the
--- variable `compared_columns`: island, the measurements of scripts/dataset.py,
--- sex and year); `added` rows keep their values, so the last build's model can
--- be scored on them (compare.py).
+-- The cost does not depend on how much changed: a row carries no text per value.
+-- Each side keeps one hash per compared column (the variable `compared_columns`:
+-- island, the measurements of scripts/dataset.py, sex and year), and
+-- `revised_positions` lists the positions (1-based, in that list) of the
+-- columns whose hash differs. The old and new values of a few revised
+-- observations are read afterwards, by key (compare.py, `revision_values.sql`).
+-- `added` rows keep their values, so the last build's model can be scored on
+-- them and the added data compared with the published (compare.py).
 -- compare.py keeps it as the temporary table `row_changes`.
 WITH previous_groups AS (
     SELECT study_name, species, count(*) AS n,
@@ -31,10 +34,28 @@ changed AS (
     FROM previous_groups p FULL OUTER JOIN current_groups c USING (study_name, species)
     WHERE p.n IS DISTINCT FROM c.n OR p.fingerprint IS DISTINCT FROM c.fingerprint
 ),
-p AS (SELECT * FROM previous_penguins SEMI JOIN changed USING (study_name, species)),
-c AS (SELECT * FROM penguins SEMI JOIN changed USING (study_name, species)),
+p_hashed AS (
+    -- island and year are compared columns too: their own values go by another name
+    SELECT study_name, species, sample_number, island AS group_island, year AS group_year,
+           hash(COLUMNS(getvariable('compared_columns')))
+    FROM previous_penguins SEMI JOIN changed USING (study_name, species)
+),
+c_hashed AS (
+    SELECT study_name, species, sample_number, island AS group_island, year AS group_year,
+           hash(COLUMNS(getvariable('compared_columns')))
+    FROM penguins SEMI JOIN changed USING (study_name, species)
+),
+p AS (
+    SELECT study_name, species, sample_number, group_island AS island, group_year AS year,
+           list_value(*COLUMNS(getvariable('compared_columns'))) AS hashes
+    FROM p_hashed
+),
+c AS (
+    SELECT study_name, species, sample_number, group_island AS island, group_year AS year,
+           list_value(*COLUMNS(getvariable('compared_columns'))) AS hashes
+    FROM c_hashed
+),
 paired AS (
-    -- each observation of the changed groups: added, removed, or in both builds
     SELECT coalesce(c.study_name, p.study_name) AS study_name,
            coalesce(c.species, p.species) AS species,
            coalesce(c.sample_number, p.sample_number) AS sample_number,
@@ -42,47 +63,24 @@ paired AS (
            coalesce(c.year, p.year) AS year,
            CASE WHEN p.sample_number IS NULL THEN 'added'
                 WHEN c.sample_number IS NULL THEN 'removed'
-                ELSE 'revised' END AS change
+                ELSE 'revised' END AS change,
+           CASE WHEN p.sample_number IS NOT NULL AND c.sample_number IS NOT NULL
+                THEN list_filter(range(1, len(c.hashes) + 1), lambda i: c.hashes[i] <> p.hashes[i])
+                ELSE [] END AS revised_positions
     FROM p
     FULL OUTER JOIN c
       ON p.study_name = c.study_name AND p.species = c.species AND p.sample_number = c.sample_number
 ),
-values_then_and_now AS (
-    -- the compared columns of the changed groups, one row per observation and column, as text
-    SELECT study_name, species, sample_number, "column",
-           any_value(value) FILTER (WHERE side = 'old') AS old,
-           any_value(value) FILTER (WHERE side = 'new') AS new
-    FROM (
-        SELECT 'old' AS side, study_name, species, sample_number,
-               CAST(COLUMNS(getvariable('compared_columns')) AS VARCHAR) FROM p
-        UNION ALL
-        SELECT 'new', study_name, species, sample_number,
-               CAST(COLUMNS(getvariable('compared_columns')) AS VARCHAR) FROM c
-    ) UNPIVOT INCLUDE NULLS (value FOR "column" IN (COLUMNS(getvariable('compared_columns'))))
-    GROUP BY study_name, species, sample_number, "column"
+kept AS (
+    SELECT * FROM paired WHERE change <> 'revised' OR len(revised_positions) > 0
 ),
-positions AS (
-    SELECT unnest(getvariable('compared_columns')) AS "column",
-           generate_subscripts(getvariable('compared_columns'), 1) AS position
-),
-revised AS (
-    SELECT study_name, species, sample_number,
-           list({'column': "column", 'old': old, 'new': new} ORDER BY position) AS revisions
-    FROM values_then_and_now
-    JOIN positions USING ("column")
-    JOIN paired USING (study_name, species, sample_number)
-    WHERE paired.change = 'revised' AND old IS DISTINCT FROM new
-    GROUP BY study_name, species, sample_number
-),
-current_values AS (
-    -- what an added or revised observation holds now (the last model is scored on the added)
-    SELECT study_name, species, sample_number, sex, COLUMNS(getvariable('measurements')) FROM c
+added_values AS (
+    -- what an added observation holds (the last model is scored on it)
+    SELECT study_name, species, sample_number, sex, COLUMNS(getvariable('measurements'))
+    FROM penguins SEMI JOIN (SELECT study_name, species, sample_number FROM kept WHERE change = 'added')
+        USING (study_name, species, sample_number)
 )
-SELECT
-    paired.species, paired.island, paired.year, paired.study_name, paired.sample_number, paired.change,
-    coalesce(revised.revisions, []) AS revisions,
-    current_values.sex, COLUMNS(getvariable('measurements'))
-FROM paired
-LEFT JOIN revised USING (study_name, species, sample_number)
-LEFT JOIN current_values USING (study_name, species, sample_number)
-WHERE paired.change <> 'revised' OR revised.revisions IS NOT NULL
+SELECT kept.species, kept.island, kept.year, kept.study_name, kept.sample_number, kept.change,
+       kept.revised_positions, added_values.sex, COLUMNS(getvariable('measurements'))
+FROM kept
+LEFT JOIN added_values USING (study_name, species, sample_number)
