@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 from functools import cache
 
+from report import inputs
 from report._escape import _markdown, bullets, code, code_block, escape_html, html_block, join, md, text
 from scripts import config, dataset
 from scripts.errors import first_line
@@ -98,16 +99,23 @@ def board():
 
 
 @cache
-def manifest() -> dict:
-    """The last complete build: provenance and the version of every pin."""
+def _manifest() -> dict:
     if not board().pin_exists(MANIFEST):
         raise MissingPin(f"the board at {config.get_board()} has no {MANIFEST!r} pin: {HOW_TO_BUILD}")
     return board().pin_read(MANIFEST)
 
 
+def manifest() -> dict:
+    """The last complete build: provenance and the version of every pin. A page that reads
+    it executes again after every build (``report.inputs``)."""
+    content = _manifest()
+    inputs.note_pin(MANIFEST, content["built_at"])
+    return content
+
+
 def _version(name: str) -> str:
     """The version of ``name`` that the last complete build wrote."""
-    version = manifest()["pins"].get(name)
+    version = _manifest()["pins"].get(name)
     if version is None:
         raise MissingPin(f"the board at {config.get_board()} has no pin {name!r}: {HOW_TO_BUILD}")
     return version
@@ -115,7 +123,7 @@ def _version(name: str) -> str:
 
 def page_tables() -> list[str]:
     """The table pins a page may read: all but the model and the full tidy table."""
-    return [name for name in manifest()["pins"] if name not in (MODEL_PIN, TIDY_PIN)]
+    return [name for name in _manifest()["pins"] if name not in (MODEL_PIN, TIDY_PIN)]
 
 
 def read(name: str):
@@ -134,6 +142,7 @@ def read(name: str):
     if name == TIDY_PIN:
         raise MissingPin(f"pages do not read {TIDY_PIN!r} (every row, any size): read a summary pin instead")
     version = _version(name)
+    inputs.note_pin(name, version)
     try:
         if meta(name).type != "parquet":
             return board().pin_read(name, version=version)
@@ -148,7 +157,9 @@ def read(name: str):
 
 def meta(name: str):
     """A pin's metadata (never its data: the model is not unpickled)."""
-    return board().pin_meta(name, version=_version(name))
+    version = _version(name)
+    inputs.note_pin(name, version)
+    return board().pin_meta(name, version=version)
 
 
 def _parse(stamp: str) -> dt.datetime:
@@ -162,6 +173,7 @@ def freshness(now: dt.datetime | None = None) -> dict:
     now = now or dt.datetime.now(dt.UTC)
     changed = _parse(manifest()["data_changed_at"])
     check = last_check(config.get_board()) or {"checked_at": manifest()["built_at"]}
+    inputs.note_check(check["checked_at"])
     age_days = (now - changed).days
     return {
         "data_as_of": changed,

@@ -309,11 +309,34 @@ def rendered_site(season_board, tmp_path_factory):
         pytest.skip("the quarto command is not installed")
     folder = tmp_path_factory.mktemp("rendered")
     board = hostile_copy(season_board, folder / "board")
-    env = {**os.environ, config.ENV_BOARD: str(board), config.ENV_SKIP_BUILD: "1", "SECRET_PROBE": "leaked-value-123"}
-    command = ["quarto", "render", "--output-dir", str(folder / "site")]
-    result = subprocess.run(command, cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True)
+    project = project_copy(folder / "project")  # its own _freeze/, not the checkout's
+    result = quarto_render(project, board)
     assert result.returncode == 0, result.stderr[-3000:]
-    return folder / "site"
+    return project / "_site"
+
+
+# What a render reads from the checkout; the rest (tests, docs, the venv, the board) stays out.
+PROJECT_FILES = ("_quarto.yml", "*.qmd", "theme.scss", "favicon.svg", "report", "scripts", "pyproject.toml")
+
+
+def project_copy(dest):
+    """The site's sources, copied: a render there keeps its frozen results (``_freeze/``) to itself."""
+    dest.mkdir(parents=True)
+    root = config.PROJECT_ROOT
+    for pattern in PROJECT_FILES:
+        for path in root.glob(pattern):
+            if path.is_dir():
+                shutil.copytree(path, dest / path.name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(path, dest / path.name)
+    return dest
+
+
+def quarto_render(project, board):
+    """``quarto render`` of ``project`` from ``board`` as it is (``REPORT_SKIP_BUILD``, as the
+    publish workflow renders), with ``SECRET_PROBE`` set."""
+    env = {**os.environ, config.ENV_BOARD: str(board), config.ENV_SKIP_BUILD: "1", "SECRET_PROBE": "leaked-value-123"}
+    return subprocess.run(["quarto", "render"], cwd=project, env=env, capture_output=True, text=True)
 
 
 @pytest.mark.quarto
@@ -481,3 +504,26 @@ def test_quarto_expands_no_shortcode_and_runs_no_tag_from_the_data(rendered_site
     changes = (site / "changes.html").read_text()
     assert "&lt;img src=x onerror=alert(1)&gt;" in changes or "&lt;img src=x onerror=alert(1)>" in changes
     assert "env SECRET_PROBE" in changes  # shown, as text
+
+
+def frozen_results(project) -> dict[str, int]:
+    """Each page's frozen results file and when it was written."""
+    found = (project / "_freeze").glob("*/execute-results/*.json")
+    return {str(path.relative_to(project)): path.stat().st_mtime_ns for path in found}
+
+
+@pytest.mark.quarto
+def test_a_second_render_of_the_same_board_executes_no_page(rendered_site):
+    project = rendered_site.parent
+    board = project.parent / "board"
+    first = frozen_results(project)
+
+    result = quarto_render(project, board)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stdout + result.stderr
+    assert "Executing" not in log, log[-3000:]
+    for page in ("index.qmd", "eda.qmd", "model.qmd", "data.qmd", "changes.qmd"):
+        assert f"[freeze] {page} is unchanged: nothing it read changed" in log
+    assert frozen_results(project) == first
+    assert "penguins observed" in (project / "_site" / "index.html").read_text()

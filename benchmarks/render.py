@@ -1,0 +1,114 @@
+"""Benchmark (not a test): the scheduled render, with a real Quarto, as pages execute only when what they read changed.
+
+    uv run python -m benchmarks.render
+
+In a copy of the site's sources (so the checkout's ``_freeze/`` is untouched), on a
+board in that copy, each as ``quarto render`` runs it (the pre-render build, then
+``report.freeze``, then the pages):
+
+- **full render**: a fresh copy, nothing frozen: the board is built and every page executes;
+- **unchanged data**: the scheduled run's usual case, the same source again (the build
+  says up to date; only the pages that show the last check's time execute);
+- **a comment edited upstream**: a new raw file whose published values are the same
+  (a `Comments` cell changed): the tables keep their versions, the build's history,
+  changes and manifest are new, so the pages reading those execute;
+- **a new season**: 120 penguins added: every page reads something new;
+- **one page saved**: ``eda.qmd`` edited (a sentence added) and rendered alone
+  (``quarto render eda.qmd``), as a proxy for a save in ``quarto preview``.
+
+Each is printed as wall time, its ratio to the full render of the same run, and the
+pages that executed (from the render's own log). Needs ``quarto`` on the PATH.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SOURCES = ("_quarto.yml", "*.qmd", "theme.scss", "favicon.svg", "report", "scripts", "pyproject.toml")
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for pattern in SOURCES:
+        for path in ROOT.glob(pattern):
+            if path.is_dir():
+                shutil.copytree(path, dest / path.name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(path, dest / path.name)
+    return dest
+
+
+def render(project: Path, source: Path, *pages: str) -> tuple[float, list[str], str]:
+    env = {**os.environ, "REPORT_SOURCE": str(source), "REPORT_BOARD": str(project / "board")}
+    start = time.perf_counter()
+    result = subprocess.run(["quarto", "render", *pages], cwd=project, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    log = result.stdout + result.stderr
+    if result.returncode:
+        raise SystemExit(f"quarto render failed:\n{log[-3000:]}")
+    executed = re.findall(r"Executing '(\w+)\.quarto_ipynb'", log)
+    return seconds, executed, log
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def main() -> int:
+    from scripts import config
+
+    if shutil.which("quarto") is None:
+        print("quarto is not on the PATH: nothing to measure", file=sys.stderr)
+        return 1
+    with open(config.default_source(), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with tempfile.TemporaryDirectory(prefix="render-bench-") as scratch:
+        folder = Path(scratch)
+        project = copy_project(folder / "project")
+        shipped = write_rows(folder / "shipped.csv", rows)
+        edited = [dict(r) for r in rows]
+        edited[0]["Comments"] = "Comment edited upstream."
+        commented = write_rows(folder / "commented.csv", edited)
+        added = [{**r, "studyName": "PAL1011", "Date Egg": r["Date Egg"].replace("2009", "2010")}
+                 for r in rows if r["studyName"] == "PAL0910"]  # fmt: skip
+        season = write_rows(folder / "season.csv", [*edited, *added])
+
+        runs = [
+            ("full render", shipped, ()),
+            ("unchanged data", shipped, ()),
+            ("a comment edited upstream", commented, ()),
+            ("a new season", season, ()),
+        ]
+        print(f"{'run':<28}{'wall s':>8}{'x full':>8}  pages executed")
+        full = None
+        for name, source, pages in runs:
+            seconds, executed, log = render(project, source, *pages)
+            full = full or seconds
+            print(f"{name:<28}{seconds:>8.1f}{seconds / full:>8.2f}  {', '.join(executed) or 'none'}", flush=True)
+            for line in re.findall(r"^\[freeze\] .*$", log, flags=re.MULTILINE):
+                print(f"    {line}")
+        page = project / "eda.qmd"
+        page.write_text(page.read_text() + "\nOne more sentence.\n")
+        seconds, executed, _ = render(project, season, "eda.qmd")
+        print(f"{'one page saved (eda.qmd)':<28}{seconds:>8.1f}{seconds / full:>8.2f}  {', '.join(executed) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

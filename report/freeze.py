@@ -1,0 +1,134 @@
+"""Before a render: which pages must execute again, and why (the project's second pre-render step).
+
+    uv run python -m report.freeze          # what quarto render runs before it renders
+    uv run python -m report.freeze --check  # say which pages would execute; remove nothing
+
+``_quarto.yml`` sets ``freeze: auto``: Quarto re-uses a page's frozen results
+(``_freeze/<page>/``) unless its source changed. This step removes the frozen
+results of every page whose inputs changed since it last executed, so Quarto
+executes exactly those pages. A page's inputs are what ``report.inputs``
+recorded while it executed: each pin it read and at which version, the last
+check's time when it showed it, and fingerprints of its source, of the code in
+``report/`` and ``scripts/`` and of the installed packages. A page without a
+record, or whose record cannot be read, executes. ``stale`` decides; ``main``
+removes and says why, one line per page ("eda.qmd executes: pin
+measurement_stats changed").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from report.inputs import FREEZE_DIR, fingerprints, record_path
+
+FINGERPRINTS = {"source": "its source changed", "code": "the code in report/ or scripts/ changed",
+                "packages": "the installed packages changed"}  # fmt: skip
+
+
+def pages(root: Path) -> list[str]:
+    """The pages the project renders (``project: render:`` in ``_quarto.yml``)."""
+    import yaml
+
+    settings = yaml.safe_load((root / "_quarto.yml").read_text())
+    return list(settings["project"]["render"])
+
+
+def current_versions(board) -> dict[str, str]:
+    """The version of every pin a page may read, as the board's last complete build names them
+    (the manifest itself by the time of that build)."""
+    from scripts.board import read_manifest
+    from scripts.names import MANIFEST
+
+    manifest = read_manifest(board) or {}
+    versions = dict(manifest.get("pins", {}))
+    if manifest:
+        versions[MANIFEST] = manifest["built_at"]
+    return versions
+
+
+def stale(record: dict | None, now: dict, versions: dict[str, str], last_check: str | None) -> str | None:
+    """Why a page must execute again, or None when nothing it read changed.
+
+    ``record``: what it read when it last executed (``report.inputs``), None when
+    there is none; ``now``: the fingerprints of its source, code and packages now;
+    ``versions``: each pin's version now; ``last_check``: the last check's time now.
+
+    >>> was = {"pins": {"overview": "v1"}, "last_check": None, "source": "a", "code": "b", "packages": "c"}
+    >>> stale(was, {"source": "a", "code": "b", "packages": "c"}, {"overview": "v1"}, "t2") is None
+    True
+    >>> stale(was, {"source": "a", "code": "b", "packages": "c"}, {"overview": "v2"}, "t2")
+    'pin overview changed'
+    >>> stale(None, {}, {}, None)
+    'no record of what it read'
+    """
+    if not record:
+        return "no record of what it read"
+    for key, reason in FINGERPRINTS.items():
+        if record.get(key) != now.get(key):
+            return reason
+    changed = [name for name, version in sorted(record.get("pins", {}).items()) if versions.get(name) != version]
+    if changed:
+        more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+        return f"pin {changed[0]} changed{more}"
+    if record.get("last_check") and record["last_check"] != last_check:
+        return "it shows the last check's time, which moved"
+    return None
+
+
+def read_record(root: Path, page: str) -> dict | None:
+    """What ``page`` read when it last executed; None when there is no record or it cannot
+    be read (the page then executes)."""
+    try:
+        return json.loads(record_path(root, page).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def decide(root: Path, board, last_check: str | None) -> dict[str, str | None]:
+    """page -> why it must execute (None: its frozen results stand). ``last_check``: the
+    board's last-check stamp (None when it has none: a page then shows the build's time)."""
+    from scripts.names import MANIFEST
+
+    versions = current_versions(board)
+    last_check = last_check or versions.get(MANIFEST)
+    decisions = {}
+    for page in pages(root):
+        reason = stale(read_record(root, page), fingerprints(root, page), versions, last_check)
+        if reason is None and not (root / FREEZE_DIR / Path(page).stem).is_dir():
+            reason = "it has no frozen results"
+        decisions[page] = reason
+    return decisions
+
+
+def main(argv: list[str] | None = None) -> int:
+    from scripts import config
+    from scripts.board import last_check, open_board
+    from scripts.errors import BuildError
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="say which pages would execute; remove nothing")
+    args = parser.parse_args(argv)
+    root = Path.cwd()
+    try:
+        board = open_board(config.get_board())
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    check = last_check(config.get_board()) or {}
+    for page, reason in decide(root, board, check.get("checked_at")).items():
+        if reason is None:
+            print(f"[freeze] {page} is unchanged: nothing it read changed", file=sys.stderr)
+            continue
+        print(f"[freeze] {page} executes: {reason}", file=sys.stderr)
+        frozen = root / FREEZE_DIR / Path(page).stem
+        if not args.check and frozen.is_dir():
+            shutil.rmtree(frozen)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
