@@ -1,4 +1,4 @@
-"""What the pages use to read the board: open it, read pins, show freshness.
+"""What the pages use to read the board: open it, read pins, say how and when it was built.
 
 The documents only read pins and draw. This module opens the board named by
 ``REPORT_BOARD`` and reads each pin at the version the last complete build
@@ -24,7 +24,6 @@ __all__ = [
     "MEASUREMENT_LABELS",
     "MODEL_PIN",
     "SPECIES_COLORS",
-    "STALE_AFTER_DAYS",
     "TIDY_PIN",
     "MissingPin",
     "api_examples",
@@ -35,11 +34,11 @@ __all__ = [
     "download_link",
     "download_links",
     "draw_histograms",
-    "freshness",
     "headline_numbers",
     "history_table",
     "input_rules",
     "islands_sentence",
+    "last_data_change",
     "manifest",
     "md",
     "meta",
@@ -57,7 +56,6 @@ __all__ = [
     "rows_summary",
     "since_last_build",
     "span",
-    "stale_banner",
     "statistics_table",
     "table",
     "text",
@@ -68,8 +66,6 @@ __all__ = [
     "words",
 ]
 
-# A page shows a "stale data" banner when the data last changed longer ago than this.
-STALE_AFTER_DAYS = 30
 # A scatter of more points than this is drawn as a raster layer inside its SVG
 # (a vector point each would make the page heavy); fewer stay vector.
 VECTOR_POINTS = 1000
@@ -166,21 +162,11 @@ def _parse(stamp: str) -> dt.datetime:
     return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-def freshness(now: dt.datetime | None = None) -> dict:
-    """When the data last changed, when the build last ran, and whether it is stale."""
-    from scripts.board import last_check
-
-    now = now or dt.datetime.now(dt.UTC)
-    changed = _parse(manifest()["data_changed_at"])
-    check = last_check(config.get_board()) or {"checked_at": manifest()["built_at"]}
-    inputs.note_check(check["checked_at"])
-    age_days = (now - changed).days
-    return {
-        "data_as_of": changed,
-        "last_checked": _parse(check["checked_at"]),
-        "age_days": age_days,
-        "stale": age_days > STALE_AFTER_DAYS,
-    }
+def last_data_change() -> dt.datetime:
+    """When the data last changed (the last complete build's ``data_changed_at``). When the
+    scheduled check last ran is not a page's to say: ``report.status`` writes it to
+    ``status.json``, which every page's inline script reads."""
+    return _parse(manifest()["data_changed_at"])
 
 
 def when(moment: dt.datetime) -> str:
@@ -552,18 +538,6 @@ def provenance(manifest_: dict) -> dict:
         "code_version": code(manifest_["code_version"]),
         "packages": text(", ".join(f"{k} {v}" for k, v in manifest_["packages"].items())),
     }
-
-
-def stale_banner(fresh: dict):
-    """A warning callout when the data is stale (``freshness``), else nothing."""
-    if not fresh["stale"]:
-        return text("")
-    return md(
-        "::: {{.callout-warning}}\n## Stale data\n\nThe data last changed {days} days ago, more than "
-        "{limit} days. The numbers below may be out of date.\n:::\n",
-        days=fresh["age_days"],
-        limit=STALE_AFTER_DAYS,
-    )
 
 
 def revision_list(revisions):

@@ -7,8 +7,7 @@
 (``_freeze/<page>/``) unless its source changed. This step removes the frozen
 results of every page whose inputs changed since it last executed, so Quarto
 executes exactly those pages. A page's inputs are what ``report.inputs``
-recorded while it executed: each pin it read and at which version, the last
-check's time when it showed it, and fingerprints of its source, of the code in
+recorded while it executed: each pin it read and at which version, and fingerprints of its source, of the code in
 ``report/`` and ``scripts/`` and of the installed packages. A page without a
 record, or whose record cannot be read, executes. ``stale`` decides; ``main``
 removes and says why, one line per page ("eda.qmd executes: pin
@@ -50,19 +49,19 @@ def current_versions(board) -> dict[str, str]:
     return versions
 
 
-def stale(record: dict | None, now: dict, versions: dict[str, str], last_check: str | None) -> str | None:
+def stale(record: dict | None, now: dict, versions: dict[str, str]) -> str | None:
     """Why a page must execute again, or None when nothing it read changed.
 
     ``record``: what it read when it last executed (``report.inputs``), None when
     there is none; ``now``: the fingerprints of its source, code and packages now;
-    ``versions``: each pin's version now; ``last_check``: the last check's time now.
+    ``versions``: each pin's version now.
 
-    >>> was = {"pins": {"overview": "v1"}, "last_check": None, "source": "a", "code": "b", "packages": "c"}
-    >>> stale(was, {"source": "a", "code": "b", "packages": "c"}, {"overview": "v1"}, "t2") is None
+    >>> was = {"pins": {"overview": "v1"}, "source": "a", "code": "b", "packages": "c"}
+    >>> stale(was, {"source": "a", "code": "b", "packages": "c"}, {"overview": "v1"}) is None
     True
-    >>> stale(was, {"source": "a", "code": "b", "packages": "c"}, {"overview": "v2"}, "t2")
+    >>> stale(was, {"source": "a", "code": "b", "packages": "c"}, {"overview": "v2"})
     'pin overview changed'
-    >>> stale(None, {}, {}, None)
+    >>> stale(None, {}, {})
     'no record of what it read'
     """
     if not record:
@@ -74,8 +73,6 @@ def stale(record: dict | None, now: dict, versions: dict[str, str], last_check: 
     if changed:
         more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
         return f"pin {changed[0]} changed{more}"
-    if record.get("last_check") and record["last_check"] != last_check:
-        return "it shows the last check's time, which moved"
     return None
 
 
@@ -88,16 +85,12 @@ def read_record(root: Path, page: str) -> dict | None:
         return None
 
 
-def decide(root: Path, board, last_check: str | None) -> dict[str, str | None]:
-    """page -> why it must execute (None: its frozen results stand). ``last_check``: the
-    board's last-check stamp (None when it has none: a page then shows the build's time)."""
-    from scripts.names import MANIFEST
-
+def decide(root: Path, board) -> dict[str, str | None]:
+    """page -> why it must execute (None: its frozen results stand)."""
     versions = current_versions(board)
-    last_check = last_check or versions.get(MANIFEST)
     decisions = {}
     for page in pages(root):
-        reason = stale(read_record(root, page), fingerprints(root, page), versions, last_check)
+        reason = stale(read_record(root, page), fingerprints(root, page), versions)
         if reason is None and not (root / FREEZE_DIR / Path(page).stem).is_dir():
             reason = "it has no frozen results"
         decisions[page] = reason
@@ -106,7 +99,7 @@ def decide(root: Path, board, last_check: str | None) -> dict[str, str | None]:
 
 def main(argv: list[str] | None = None) -> int:
     from scripts import config
-    from scripts.board import last_check, open_board
+    from scripts.board import open_board
     from scripts.errors import BuildError
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -118,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    check = last_check(config.get_board()) or {}
-    for page, reason in decide(root, board, check.get("checked_at")).items():
+    for page, reason in decide(root, board).items():
         if reason is None:
             print(f"[freeze] {page} is unchanged: nothing it read changed", file=sys.stderr)
             continue

@@ -3,8 +3,7 @@
 Quarto's ``freeze: auto`` re-executes a page when its source changes, never when
 the data it reads does. So while a page executes under Quarto (which names the
 document in ``QUARTO_DOCUMENT_FILE`` and the project in ``QUARTO_PROJECT_ROOT``),
-``report`` notes every pin it reads and at which version, and whether it showed
-the last check's time; ``record`` keeps that in ``_freeze_inputs/<page>.json``,
+``report`` notes every pin it reads and at which version; ``record`` keeps that in ``_freeze_inputs/<page>.json``,
 beside ``_freeze/``, with fingerprints of the code the page runs (``report/`` and
 ``scripts/``), the page's source and the installed packages.
 ``report.freeze`` (a pre-render step) compares the record with the board and
@@ -26,7 +25,6 @@ FREEZE_DIR = "_freeze"
 CODE_DIRS = ("report", "scripts")
 
 _pins: dict[str, str] = {}
-_checks: list[str] = []
 
 
 def _page() -> tuple[Path, str] | None:
@@ -41,13 +39,6 @@ def note_pin(name: str, version: str) -> None:
     """The page read pin ``name`` at ``version``."""
     if _pins.get(name) != version:
         _pins[name] = version
-        record()
-
-
-def note_check(stamp: str) -> None:
-    """The page showed the time of the last check (``stamp``)."""
-    if stamp not in _checks:
-        _checks.append(stamp)
         record()
 
 
@@ -66,7 +57,6 @@ def record() -> None:
     content = {
         "page": page,
         "pins": dict(sorted(_pins.items())),
-        "last_check": _checks[-1] if _checks else None,
         **fingerprints(root, page),
     }
     partial = path.with_suffix(".partial")

@@ -21,6 +21,8 @@ ENV_THREADS = "REPORT_DUCKDB_THREADS"
 ENV_MAX_ROW_DROP = "REPORT_MAX_ROW_DROP"
 ENV_MAX_REVISED = "REPORT_MAX_REVISED"
 ENV_MAX_REMOVED = "REPORT_MAX_REMOVED"
+ENV_CHECK_EVERY_HOURS = "REPORT_CHECK_EVERY_HOURS"
+ENV_EXPECT_DATA_EVERY = "REPORT_EXPECT_DATA_EVERY"
 ENV_MAX_SPREAD_RATIO = "REPORT_MAX_SPREAD_RATIO"
 ENV_MAX_REPEATED = "REPORT_MAX_REPEATED"
 ENV_MAX_KS = "REPORT_MAX_KS"
@@ -272,6 +274,21 @@ def get_error_ratios() -> tuple[float, float]:
     top = _number(ENV_MAX_ERROR_RATIO, DEFAULT_MAX_ERROR_RATIO, 1, math.inf, "a ratio of RMSEs", "2")
     bottom = _number(ENV_MIN_ERROR_RATIO, DEFAULT_MIN_ERROR_RATIO, 0, 1, "a ratio of RMSEs", "0.5")
     return top, bottom
+
+
+def get_check_every_hours() -> float | None:
+    """How many hours apart the scheduled check runs (``REPORT_CHECK_EVERY_HOURS``); None when unset."""
+    if not os.environ.get(ENV_CHECK_EVERY_HOURS, "").strip():
+        return None
+    return _number(ENV_CHECK_EVERY_HOURS, 24.0, 0.01, 24 * 366, "a number of hours", "24")
+
+
+def get_expect_data_every() -> float | None:
+    """Days within which upstream is expected to publish new data (``REPORT_EXPECT_DATA_EVERY``);
+    None when unset: data age is then no promise, and no banner is raised for it."""
+    if not os.environ.get(ENV_EXPECT_DATA_EVERY, "").strip():
+        return None
+    return _number(ENV_EXPECT_DATA_EVERY, 0.0, 0.01, 36600, "a number of days", "365")
 
 
 def get_max_rmse_ratio() -> float:

@@ -37,14 +37,12 @@ def reading(project, built_board, monkeypatch):
         report.board.cache_clear()
         report._manifest.cache_clear()
         inputs._pins.clear()
-        inputs._checks.clear()
         return report
 
     yield start
     report.board.cache_clear()
     report._manifest.cache_clear()
     inputs._pins.clear()
-    inputs._checks.clear()
 
 
 def test_a_page_records_every_pin_it_reads_at_its_version(project, built_board, reading):
@@ -58,7 +56,6 @@ def test_a_page_records_every_pin_it_reads_at_its_version(project, built_board, 
     record = json.loads((project / "_freeze_inputs" / "eda.json").read_text())
     assert record["page"] == "eda.qmd"
     assert record["pins"] == {name: versions[name] for name in ("histograms", "measurement_stats", "overview")}
-    assert record["last_check"] is None
     assert record["source"] == inputs.fingerprints(project, "eda.qmd")["source"]
 
 
@@ -103,19 +100,7 @@ def test_a_change_of_source_or_code_executes_the_page(project, reading, monkeypa
     pages.read("measurement_stats")
     frozen(project, "eda.qmd")
     board = open_board(str(config.get_board()))
-    assert freeze.decide(project, board, None)["eda.qmd"] is None
+    assert freeze.decide(project, board)["eda.qmd"] is None
 
     (project / "eda.qmd").write_text((project / "eda.qmd").read_text() + "\nOne more sentence.\n")
-    assert freeze.decide(project, board, None)["eda.qmd"] == "its source changed"
-
-
-def test_a_page_that_shows_the_last_check_executes_when_it_moves(project, reading):
-    pages = reading("index.qmd")
-    fresh = pages.freshness()
-    frozen(project, "index.qmd")
-    board = open_board(str(config.get_board()))
-    stamp = fresh["last_checked"].isoformat().replace("+00:00", "Z")
-    record = json.loads((project / "_freeze_inputs" / "index.json").read_text())
-    assert record["last_check"] is not None
-    assert freeze.decide(project, board, record["last_check"])["index.qmd"] is None
-    assert freeze.decide(project, board, stamp + "x")["index.qmd"] == "it shows the last check's time, which moved"
+    assert freeze.decide(project, board)["eda.qmd"] == "its source changed"

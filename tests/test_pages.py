@@ -151,7 +151,7 @@ def test_headline_numbers_equal_the_pins(executed, built_board):
     assert "**344** penguins observed" in text
     assert "**3** species" in text and "**3** islands" in text and "(2007–2009)" in text
     assert f"within **{chosen['rmse']:,.0f} g**" in text
-    assert "*Data as of*" in text and "*Last checked*" in text
+    assert "*Data as of*" in text and "*Last checked*" not in text  # the check time is status.json's
     assert "Stale data" not in text
     assert "This is the first build on this board: there is nothing to compare it with yet." in text
 
@@ -230,21 +230,7 @@ def test_model_page_shows_the_card_and_the_api_call(executed, built_board):
     assert "- `species`: one of `Adelie`, `Chinstrap`, `Gentoo`" in text
 
 
-def test_stale_banner_threshold(built_board, monkeypatch):
-    import datetime as dt
-
-    import report
-
-    monkeypatch.setenv(config.ENV_BOARD, str(built_board))
-    report.board.cache_clear()
-    report.manifest.cache_clear()
-    fresh = report.freshness()
-    assert fresh["stale"] is False
-    later = fresh["data_as_of"] + dt.timedelta(days=report.STALE_AFTER_DAYS + 1)
-    assert report.freshness(now=later)["stale"] is True
-
-
-def test_index_shows_the_stale_banner_when_the_data_is_old(built_board, tmp_path, monkeypatch):
+def test_index_says_when_the_data_last_changed_and_no_check_time(built_board, tmp_path, monkeypatch):
     import datetime as dt
 
     import pins
@@ -255,19 +241,16 @@ def test_index_shows_the_stale_banner_when_the_data_is_old(built_board, tmp_path
     shutil.copytree(built_board, board)
     plain = pins.board_folder(str(board))
     manifest = plain.pin_read("build_manifest")
-    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=report.STALE_AFTER_DAYS + 10)
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
     manifest["data_changed_at"] = old.strftime("%Y-%m-%dT%H:%M:%SZ")
     # a version dated after the build's (which may be this very second), so it is the newest
     later = dt.datetime.now() + dt.timedelta(minutes=1)
     plain.pin_write(manifest, name="build_manifest", type="json", created=later)
 
     text = reads(execute("index.qmd", board, monkeypatch))
-    assert "## Stale data" in text
-    assert (
-        f"The data last changed {report.STALE_AFTER_DAYS + 10} days ago, more than {report.STALE_AFTER_DAYS} days"
-        in text
-    )
-    assert f"*Data as of* **{report.when(old)}**" in text
+    assert f"*Data as of* **{report.when(old.replace(microsecond=0))}**" in text
+    # the last check is status.json's (report/status.py), so a check never re-executes a page
+    assert "Last checked" not in text and "Stale data" not in text
 
 
 def test_pages_never_read_the_full_tidy_table(built_board, monkeypatch):
@@ -275,7 +258,7 @@ def test_pages_never_read_the_full_tidy_table(built_board, monkeypatch):
 
     monkeypatch.setenv(config.ENV_BOARD, str(built_board))
     report.board.cache_clear()
-    report.manifest.cache_clear()
+    report._manifest.cache_clear()
     assert report.TIDY_PIN not in report.page_tables() and report.MODEL_PIN not in report.page_tables()
     assert len(report.page_tables()) == 17
     with pytest.raises(report.MissingPin, match="pages do not read 'penguins'"):
