@@ -34,10 +34,12 @@ __all__ = [
     "download_link",
     "download_links",
     "draw_histograms",
+    "gram_rows",
     "headline_numbers",
     "history_table",
     "input_rules",
     "islands_sentence",
+    "largest_moves",
     "last_data_change",
     "manifest",
     "md",
@@ -51,6 +53,7 @@ __all__ = [
     "prototype_rows",
     "provenance",
     "rasterize",
+    "ratio_rows",
     "read",
     "revision_list",
     "rows_summary",
@@ -271,6 +274,43 @@ def change_rows(changes, section: str):
         "model": ["item", "old", "new", "difference", "detail"],
     }[section]
     return changes.loc[changes["section"] == section, columns].reset_index(drop=True)
+
+
+# The "Averages that moved" table shows this many means, those that moved most.
+LISTED_MOVES = 8
+
+
+def largest_moves(statistics, listed: int = LISTED_MOVES):
+    """(the ``listed`` means that moved most, in pooled SD; a sentence on the rest, Markdown).
+
+    ``statistics``: the ``statistic`` rows of ``changes`` (``change_rows``), whose
+    ``detail`` says the move (``0.42 pooled SD``, written by ``scripts/compare.py``).
+    """
+    import pandas as pd
+
+    moved = pd.to_numeric(statistics["detail"].str.extract(r"^([\d.]+) pooled SD$")[0], errors="coerce")
+    order = moved.fillna(-1).sort_values(ascending=False, kind="stable").index
+    shown = statistics.loc[order[:listed]].reset_index(drop=True)
+    rest = moved.loc[order[listed:]]
+    if not len(rest):
+        return shown, text("")
+    largest = rest.max()
+    sentence = (
+        f"The other {len(rest):,} {plural(len(rest), 'mean')} moved less"
+        + (f", {largest:.2f} pooled SD at most." if pd.notna(largest) else ".")
+        + " Every mean is in changes.csv, to download at the end of this page."
+    )
+    return shown, text(sentence)
+
+
+def gram_rows(model_changes) -> list[int]:
+    """The rows of the model metrics table that are in grams (RMSE, MAE)."""
+    return [i for i, item in enumerate(model_changes["item"]) if "R²" not in str(item)]
+
+
+def ratio_rows(model_changes) -> list[int]:
+    """The rows of the model metrics table that are ratios (R²)."""
+    return [i for i, item in enumerate(model_changes["item"]) if "R²" in str(item)]
 
 
 def use_figure_style() -> None:

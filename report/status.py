@@ -41,13 +41,15 @@ def cron_period_hours(expression: str) -> float | None:
 
     >>> cron_period_hours("17 5 * * *"), cron_period_hours("0 */6 * * *"), cron_period_hours("0 5 * * 1")
     (24.0, 6.0, 168.0)
-    >>> cron_period_hours("5 * * * *"), cron_period_hours("0 5 1 * *")
-    (1.0, 744.0)
+    >>> cron_period_hours("5 * * * *"), cron_period_hours("0 5 1 * *"), cron_period_hours("0 5 * * 1-5")
+    (1.0, 744.0, None)
     """
     fields = expression.split()
     if len(fields) != 5:
         return None
     _minute, hour, day, month, weekday = fields
+    if any(mark in field for field in (day, month, weekday) for mark in "-/") or "-" in hour:
+        return None  # ranges and steps: say the period with REPORT_CHECK_EVERY_HOURS
     if day != "*" and month == "*" and weekday == "*":
         return 31 * 24.0
     if weekday != "*" and day == "*":

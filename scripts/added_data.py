@@ -51,16 +51,16 @@ KEY = ("study_name", "species", "sample_number")
 
 def _sample(con, relation: str, where: str, rows: int):
     """Long-format values (species, sex, measurement, value) of at most about ``SAMPLED_ROWS``
-    rows of ``relation``, picked by a hash of their key."""
-    dataset.register(con)
+    rows of ``relation``, picked by a hash of their key; the measurements are the variable
+    ``sampled_measurements`` (those both builds have)."""
     share = 1.0 if rows <= SAMPLED_ROWS else SAMPLED_ROWS / rows
     picked = f"hash({', '.join(KEY)}) % 1000000 < {int(share * 1_000_000)}"
     return con.execute(
         f"""
         SELECT species, sex, measurement, value::DOUBLE AS value
-        FROM (SELECT species, sex, COLUMNS(getvariable('measurements'))::DOUBLE
+        FROM (SELECT species, sex, COLUMNS(getvariable('sampled_measurements'))::DOUBLE
               FROM {relation} WHERE sex IS NOT NULL AND {where} AND {picked})
-        UNPIVOT (value FOR measurement IN (COLUMNS(getvariable('measurements'))))
+        UNPIVOT (value FOR measurement IN (COLUMNS(getvariable('sampled_measurements'))))
         """
     ).df()
 
@@ -68,6 +68,10 @@ def _sample(con, relation: str, where: str, rows: int):
 def samples(con) -> tuple:
     """(published, added): bounded samples of the last build's penguins (view
     ``previous_penguins``) and of those added since (``row_changes``)."""
+    # a measurement added to scripts/dataset.py since the last build is new everywhere: not compared
+    previous = {row[0] for row in con.execute("DESCRIBE previous_penguins").fetchall()}
+    both = [name for name in dataset.measurement_names() if name in previous]
+    con.execute("SET VARIABLE sampled_measurements = ?", [both])
     published_rows = con.execute("SELECT count(*) FROM previous_penguins").fetchone()[0]
     added_rows = con.execute("SELECT count(*) FROM row_changes WHERE change = 'added'").fetchone()[0]
     published = _sample(con, "previous_penguins", "true", published_rows)

@@ -159,7 +159,14 @@ def compare(
         previous = f"SELECT * FROM read_parquet({sql.literal(reference.tidy)})"
         con.execute(f"CREATE OR REPLACE TEMP VIEW previous_penguins AS {previous}")
         dataset.register(con)
-        con.execute("SET VARIABLE compared_columns = ?", [compared_columns(con)])
+        columns = compared_columns(con)
+        con.execute("SET VARIABLE compared_columns = ?", [columns])
+        # COLUMNS(list) follows a table's own column order: the last build's compared
+        # columns go first, in this build's order, so both sides hash them alike
+        listed = ", ".join(sql.identifier(c) for c in columns)
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW previous_penguins AS SELECT {listed}, * EXCLUDE ({listed}) FROM ({previous})"
+        )
         con.execute(f"CREATE OR REPLACE TEMP TABLE row_changes AS {sql.load('compare/row_changes')}")
         counts = con.execute(sql.load("compare/row_change_counts")).df()
         totals = {

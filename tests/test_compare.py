@@ -299,3 +299,33 @@ def test_a_deliberate_odd_season_goes_through_for_one_run(first_copy, tmp_path, 
         monkeypatch.setenv(variable, value)
     source = write_csv(tmp_path / "next.csv", _season_with(_constant_mass)())
     assert build.main(["--source", str(source), "--board", str(first_copy)]) == 0
+
+
+def test_the_last_builds_columns_in_another_order_are_matched_by_name(first_copy, tmp_path):
+    import pyarrow.parquet as pq
+
+    # the last build's tidy table with its columns in reverse order (another engine, a reordered dataset.py)
+    for path in (first_copy / "penguins").glob("*/*.parquet"):
+        table = pq.read_table(path)
+        pq.write_table(table.select(table.column_names[::-1]), path)
+    source = write_csv(tmp_path / "season.csv", new_season(raw_rows()))
+
+    assert build.main(["--source", str(source), "--board", str(first_copy)]) == 0
+
+    last = read(first_copy, "build_history").iloc[-1]
+    assert (last["added"], last["removed"], last["revised"]) == (120, 0, 0)
+
+
+def test_a_measurement_the_last_build_lacked_is_not_compared(first_copy, tmp_path):
+    import pyarrow.parquet as pq
+
+    # as if bill depth had been added to scripts/dataset.py since the last build
+    for path in (first_copy / "penguins").glob("*/*.parquet"):
+        table = pq.read_table(path)
+        pq.write_table(table.drop(["bill_depth_mm"]), path)
+    source = write_csv(tmp_path / "season.csv", new_season(raw_rows()))
+
+    assert build.main(["--source", str(source), "--board", str(first_copy)]) == 0
+
+    last = read(first_copy, "build_history").iloc[-1]
+    assert (last["added"], last["removed"], last["revised"]) == (120, 0, 0)

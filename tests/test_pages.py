@@ -510,3 +510,34 @@ def test_a_second_render_of_the_same_board_executes_no_page(rendered_site):
         assert f"[freeze] {page} is unchanged: nothing it read changed" in log
     assert frozen_results(project) == first
     assert "penguins observed" in (project / "_site" / "index.html").read_text()
+
+
+def test_averages_that_moved_lists_the_largest_moves_and_sums_up_the_rest():
+    import pandas as pd
+
+    import report
+
+    statistics = pd.DataFrame(
+        {
+            "species": [f"s{i}" for i in range(10)],
+            "sex": "female",
+            "item": "mean body_mass_g",
+            "old": 1.0,
+            "new": 2.0,
+            "difference": 1.0,
+            "detail": [f"{v:.2f} pooled SD" for v in (0.01, 0.9, 0.05, 0.3, 0.02, 0.6, 0.04, 0.07, 0.08, 0.5)],
+        }
+    )
+    shown, rest = report.largest_moves(statistics, listed=3)
+    assert shown["detail"].tolist() == ["0.90 pooled SD", "0.60 pooled SD", "0.50 pooled SD"]
+    assert rest.data.startswith("The other 7 means moved less, 0\\.30 pooled SD at most\\. Every mean is in")
+    assert report.largest_moves(statistics, listed=10)[1].data == ""
+
+
+def test_model_metrics_are_shown_at_a_readers_precision():
+    import pandas as pd
+
+    import report
+
+    rows = pd.DataFrame({"item": ["test RMSE (g)", "test MAE (g)", "test R²", "last model on added penguins: R²"]})
+    assert report.gram_rows(rows) == [0, 1] and report.ratio_rows(rows) == [2, 3]
