@@ -7,8 +7,11 @@ board in that copy, each as ``quarto render`` runs it (the pre-render build, the
 ``report.freeze``, then the pages):
 
 - **full render**: a fresh copy, nothing frozen: the board is built and every page executes;
-- **unchanged data**: the scheduled run's usual case, the same source again (the build
-  says up to date; only the pages that show the last check's time execute);
+- **unchanged data**: the same source again, ``quarto render`` as a laptop runs it
+  (the build says up to date; no page executes, Quarto still writes every page);
+- **unchanged data, scheduled**: what ``publish.yml`` runs: the build, then
+  ``report.freeze --site-unchanged`` finds nothing changed since a whole render, so
+  only ``report.status`` writes ``status.json`` into the last site (no render);
 - **a comment edited upstream**: a new raw file whose published values are the same
   (a `Comments` cell changed): the tables keep their versions, the build's history,
   changes and manifest are new, so the pages reading those execute;
@@ -62,6 +65,26 @@ def render(project: Path, source: Path, *pages: str) -> tuple[float, list[str], 
     return seconds, executed, log
 
 
+def scheduled(project: Path, source: Path) -> tuple[float, str]:
+    """The publish workflow's render step on unchanged data: no render when nothing changed."""
+    env = {**os.environ, "REPORT_SOURCE": str(source), "REPORT_BOARD": str(project / "board")}
+    script = (
+        "python -m scripts.build && if python -m report.freeze --site-unchanged; then "
+        "python -m report.status && cp status.json _site/status.json; else quarto render; fi"
+    )
+    start = time.perf_counter()
+    result = subprocess.run(["bash", "-c", script], cwd=project, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode:
+        raise SystemExit(f"the scheduled step failed:\n{result.stderr[-3000:]}")
+    return (
+        seconds,
+        "rendered"
+        if "Executing" in result.stdout + result.stderr or "Output created" in result.stdout + result.stderr
+        else "no render",
+    )
+
+
 def write_rows(path: Path, rows: list[dict]) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -103,6 +126,11 @@ def main() -> int:
             print(f"{name:<28}{seconds:>8.1f}{seconds / full:>8.2f}  {', '.join(executed) or 'none'}", flush=True)
             for line in re.findall(r"^\[freeze\] .*$", log, flags=re.MULTILINE):
                 print(f"    {line}")
+            if name == "unchanged data":
+                seconds, what = scheduled(project, source)
+                print(
+                    f"{'unchanged data, scheduled':<28}{seconds:>8.1f}{seconds / full:>8.2f}  none ({what})", flush=True
+                )
         page = project / "eda.qmd"
         page.write_text(page.read_text() + "\nOne more sentence.\n")
         seconds, executed, _ = render(project, season, "eda.qmd")

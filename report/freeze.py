@@ -2,6 +2,7 @@
 
     uv run python -m report.freeze          # what quarto render runs before it renders
     uv run python -m report.freeze --check  # say which pages would execute; remove nothing
+    uv run python -m report.freeze --site-unchanged  # exit 0 when _site/ needs no render at all
 
 ``_quarto.yml`` sets ``freeze: auto``: Quarto re-uses a page's frozen results
 (``_freeze/<page>/``) unless its source changed. This step removes the frozen
@@ -18,11 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
-from report.inputs import FREEZE_DIR, fingerprints, record_path
+from report.inputs import FREEZE_DIR, INPUTS_DIR, fingerprints, record_path
 
 FINGERPRINTS = {"source": "its source changed", "code": "the code in report/ or scripts/ changed",
                 "packages": "the installed packages changed"}  # fmt: skip
@@ -97,6 +99,54 @@ def decide(root: Path, board) -> dict[str, str | None]:
     return decisions
 
 
+# What a whole site's render depends on besides the pages' inputs (the record of
+# ``--record-site``): every file Quarto reads to write it.
+SITE_SOURCES = ("_quarto.yml", "*.qmd", "*.scss", "*.svg", "report/**/*.py", "scripts/**/*.py")
+SITE_RECORD = "site.json"
+
+
+def site_fingerprint(root: Path) -> str:
+    """The files a render of the whole site reads, and the installed packages."""
+    import hashlib
+
+    from report.inputs import packages_hash
+
+    digest = hashlib.sha256(packages_hash().encode())
+    files = sorted({p for pattern in SITE_SOURCES for p in root.glob(pattern) if "__pycache__" not in p.parts})
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def record_site(root: Path) -> str:
+    """After a render (the post-render step): note that ``_site/`` is a whole render of these
+    sources, or, after a render of some pages only, forget it."""
+    path = root / INPUTS_DIR / SITE_RECORD
+    if os.environ.get("QUARTO_PROJECT_RENDER_ALL") != "1":
+        path.unlink(missing_ok=True)
+        return "a render of some pages only: the site is not known whole"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"sources": site_fingerprint(root)}) + "\n")
+    return "the site is a whole render of these sources"
+
+
+def site_unchanged(root: Path, decisions: dict[str, str | None]) -> str | None:
+    """Why the site must be rendered again, or None when ``_site/`` is a whole render of these
+    sources and no page would execute (the scheduled job then only writes ``status.json``)."""
+    if not (root / "_site" / "index.html").is_file():
+        return "there is no rendered site"
+    try:
+        recorded = json.loads((root / INPUTS_DIR / SITE_RECORD).read_text()).get("sources")
+    except (OSError, ValueError):
+        return "no record of a whole render"
+    if recorded != site_fingerprint(root):
+        return "the site's sources or packages changed"
+    executes = [page for page, reason in decisions.items() if reason]
+    if executes:
+        return f"{executes[0]} executes: {decisions[executes[0]]}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     from scripts import config
     from scripts.board import open_board
@@ -104,14 +154,28 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="say which pages would execute; remove nothing")
+    parser.add_argument(
+        "--site-unchanged",
+        action="store_true",
+        help="exit 0 when _site/ needs no render (nothing changed since a whole render), 1 otherwise; remove nothing",
+    )
+    parser.add_argument("--record-site", action="store_true", help="after a render: note whether _site/ is whole")
     args = parser.parse_args(argv)
     root = Path.cwd()
+    if args.record_site:
+        print(f"[freeze] {record_site(root)}", file=sys.stderr)
+        return 0
     try:
         board = open_board(config.get_board())
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    for page, reason in decide(root, board).items():
+    decisions = decide(root, board)
+    if args.site_unchanged:
+        reason = site_unchanged(root, decisions)
+        print(f"[freeze] {'the site renders: ' + reason if reason else 'nothing changed: no render'}", file=sys.stderr)
+        return 1 if reason else 0
+    for page, reason in decisions.items():
         if reason is None:
             print(f"[freeze] {page} is unchanged: nothing it read changed", file=sys.stderr)
             continue

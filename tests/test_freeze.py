@@ -104,3 +104,29 @@ def test_a_change_of_source_or_code_executes_the_page(project, reading, monkeypa
 
     (project / "eda.qmd").write_text((project / "eda.qmd").read_text() + "\nOne more sentence.\n")
     assert freeze.decide(project, board)["eda.qmd"] == "its source changed"
+
+
+def test_a_site_is_rendered_again_only_when_something_changed(project, reading, monkeypatch, capsys):
+    pages = reading("eda.qmd")
+    pages.read("measurement_stats")
+    frozen(project, "eda.qmd")
+    board = open_board(str(config.get_board()))
+    unchanged = {"eda.qmd": None}
+    assert freeze.site_unchanged(project, unchanged) == "there is no rendered site"
+    (project / "_site").mkdir()
+    (project / "_site" / "index.html").write_text("<html></html>")
+    assert freeze.site_unchanged(project, unchanged) == "no record of a whole render"
+
+    monkeypatch.setenv("QUARTO_PROJECT_RENDER_ALL", "1")  # what Quarto sets for a render of the whole project
+    freeze.record_site(project)
+    assert freeze.site_unchanged(project, unchanged) is None
+    assert freeze.site_unchanged(project, freeze.decide(project, board) | {"index.qmd": None}) == (
+        "model.qmd executes: no record of what it read"
+    )
+    (project / "theme.scss").write_text("main { color: black; }\n")  # a file the render reads
+    assert freeze.site_unchanged(project, unchanged) == "the site's sources or packages changed"
+
+    freeze.record_site(project)
+    monkeypatch.delenv("QUARTO_PROJECT_RENDER_ALL")  # a render of one page leaves the site partly old
+    freeze.record_site(project)
+    assert freeze.site_unchanged(project, unchanged) == "no record of a whole render"

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -510,6 +511,11 @@ def test_a_second_render_of_the_same_board_executes_no_page(rendered_site):
         assert f"[freeze] {page} is unchanged: nothing it read changed" in log
     assert frozen_results(project) == first
     assert "penguins observed" in (project / "_site" / "index.html").read_text()
+    # and the scheduled job would not render at all (publish.yml): the site is whole and current
+    env = {**os.environ, config.ENV_BOARD: str(board)}
+    command = [sys.executable, "-m", "report.freeze", "--site-unchanged"]
+    check = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    assert check.returncode == 0 and "nothing changed: no render" in check.stderr, check.stderr
 
 
 def test_averages_that_moved_lists_the_largest_moves_and_sums_up_the_rest():

@@ -91,7 +91,11 @@ def test_publish_restores_history_before_the_build_and_publishes_it_after_the_re
     # the render reads a copy of the board (a bucket's too) and builds nothing
     assert 'scripts.history publish --out "$RUNNER_TEMP/board"' in build["steps"][copy]["run"]
     assert build["steps"][render]["env"] == {"REPORT_BOARD": "${{ runner.temp }}/board", "REPORT_SKIP_BUILD": "1"}
-    assert build["steps"][publish_board]["run"] == 'cp -R "$RUNNER_TEMP/board" _site/board'
+    # a site restored from the cache (no render) holds no board of its own to nest into
+    assert build["steps"][publish_board]["run"] == 'rm -rf _site/board && cp -R "$RUNNER_TEMP/board" _site/board'
+    # a run that changes nothing a page reads writes status.json into the last site, no render
+    assert "report.freeze --site-unchanged" in build["steps"][render]["run"]
+    assert "cp status.json _site/status.json" in build["steps"][render]["run"]
     assert "://" in build["steps"][publish_board]["if"]  # a folder board's history only
     # A bucket board and its credentials come from repository variables and secrets.
     assert "vars.REPORT_BOARD" in build["env"]["REPORT_BOARD"]
