@@ -547,3 +547,37 @@ def test_model_metrics_are_shown_at_a_readers_precision():
 
     rows = pd.DataFrame({"item": ["test RMSE (g)", "test MAE (g)", "test R²", "last model on added penguins: R²"]})
     assert report.gram_rows(rows) == [0, 1] and report.ratio_rows(rows) == [2, 3]
+
+
+@pytest.mark.quarto
+def test_a_changed_pin_executes_only_the_pages_that_read_it(rendered_site):
+    import datetime as dt
+
+    import pins
+
+    project = rendered_site.parent
+    board = project.parent / "board"
+    plain = pins.board_folder(str(board))
+    manifest = plain.pin_read("build_manifest")
+    # a new version of one summary, which Exploration shows and Data lists; the manifest names it
+    later = dt.datetime.now() + dt.timedelta(minutes=1)
+    version = manifest["pins"]["correlations"]
+    correlations, meta = (
+        plain.pin_read("correlations", version=version),
+        plain.pin_meta("correlations", version=version),
+    )
+    written = plain.pin_write(
+        correlations, name="correlations", type="parquet", title=meta.title, description=meta.description,
+        metadata=meta.user, created=later, force_identical_write=True,
+    )  # fmt: skip
+    manifest["pins"]["correlations"] = written.version.version
+    plain.pin_write(manifest, name="build_manifest", type="json", created=later + dt.timedelta(minutes=1))
+
+    result = quarto_render(project, board)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stdout + result.stderr
+    executed = sorted(re.findall(r"Executing .(\w+)\.quarto_ipynb.", log))
+    assert executed == ["data", "eda"], [line for line in log.splitlines() if "freeze" in line or "Executing" in line]
+    assert "[freeze] eda.qmd executes: pin correlations changed" in log
+    assert "[freeze] model.qmd is unchanged: nothing it read changed" in log
