@@ -43,6 +43,8 @@ SOURCES = ("_quarto.yml", "*.qmd", "theme.scss", "favicon.svg", "report", "scrip
 
 
 def copy_project(dest: Path) -> Path:
+    """The site's sources, copied to ``dest``: a render there keeps its ``_freeze/`` to itself
+    (the quarto tests render in such a copy too)."""
     dest.mkdir(parents=True)
     for pattern in SOURCES:
         for path in ROOT.glob(pattern):

@@ -22,7 +22,6 @@ no page execute again (``report.freeze``).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -101,8 +100,9 @@ def status(manifest: dict, check: dict | None, period_hours: float, data_days: f
 
 
 def _when(stamp: str) -> str:
-    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+    from report import _parse, when
+
+    return when(_parse(stamp))
 
 
 SCRIPT = """

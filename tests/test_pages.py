@@ -15,6 +15,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from benchmarks.render import copy_project
 from report._escape import escape_html
 from scripts import build, config, dataset
 from tests.helpers import HOSTILE, foreign_resources, hostile_copy, raw_rows, write_csv
@@ -293,27 +294,10 @@ def rendered_site(season_board, tmp_path_factory):
         pytest.skip("the quarto command is not installed")
     folder = tmp_path_factory.mktemp("rendered")
     board = hostile_copy(season_board, folder / "board")
-    project = project_copy(folder / "project")  # its own _freeze/, not the checkout's
+    project = copy_project(folder / "project")  # its own _freeze/, not the checkout's
     result = quarto_render(project, board)
     assert result.returncode == 0, result.stderr[-3000:]
     return project / "_site"
-
-
-# What a render reads from the checkout; the rest (tests, docs, the venv, the board) stays out.
-PROJECT_FILES = ("_quarto.yml", "*.qmd", "theme.scss", "favicon.svg", "report", "scripts", "pyproject.toml")
-
-
-def project_copy(dest):
-    """The site's sources, copied: a render there keeps its frozen results (``_freeze/``) to itself."""
-    dest.mkdir(parents=True)
-    root = config.PROJECT_ROOT
-    for pattern in PROJECT_FILES:
-        for path in root.glob(pattern):
-            if path.is_dir():
-                shutil.copytree(path, dest / path.name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(path, dest / path.name)
-    return dest
 
 
 def quarto_render(project, board):
