@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from functools import cache
 
 from report import inputs
@@ -202,17 +203,26 @@ def download_links(tables: dict):
     return join((download_link(frame, f"{name}.csv") for name, frame in tables.items()), "\n\n")
 
 
-def table(gt, summary: str | None = None):
+def table(gt, summary: str | None = None, caption: str | None = None):
     """A great_tables table as the page shows it: its HTML in a raw block of Markdown output.
 
     Shown as HTML output, a table would make Quarto add require.js and jQuery from a
     CDN to the page (``src/core/jupyter/widgets.ts`` does so for any text/html
     output); Quarto turns HTML output into this same raw block anyway. With a
     ``summary``, the table is collapsed under it (a long table below a chart that
-    already shows it): the reader opens it when they want the numbers.
+    already shows it): the reader opens it when they want the numbers. A ``caption``
+    is the table's own ``<caption>`` (for a cell that may show a sentence instead, where
+    Quarto's ``tbl-cap`` cannot go); great_tables' ``tab_header`` would be a header row
+    of the data, and every such title on a page would have the same ``id``.
     """
     # great_tables escapes the text of every cell, header and group as HTML
     html = gt.as_raw_html()
+    if caption is not None:
+        html, found = re.subn(
+            r"(<table\b[^>]*>)", lambda m: f"{m.group(1)}\n<caption>{escape_html(caption)}</caption>", html, count=1
+        )
+        if not found:
+            raise ValueError("great_tables wrote no <table> to caption")
     if summary is not None:
         html = f"<details>\n<summary>{escape_html(summary)}</summary>\n{html}\n</details>"
     return html_block(html)

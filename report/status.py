@@ -9,9 +9,11 @@ Writes, from the board's last complete build and its last check:
   ``expected_period_hours`` (how often the scheduled check runs: the workflow's cron,
   or ``REPORT_CHECK_EVERY_HOURS``) and ``expect_data_every_days``
   (``REPORT_EXPECT_DATA_EVERY``, days; ``null`` when unset: data age is then no promise);
-- ``_freshness.html``, included after every page's body: the stamps as rendered
-  (what a reader without script sees) and an inline script, no library, that fetches
-  ``status.json`` from the same site, says "last checked 3 hours ago", and shows a
+- ``_freshness.html``, which ``_quarto.yml`` puts at the top of every page's body
+  (``body-header``, below the title): the stamps as rendered, what a reader without
+  script sees. It is in the page as Quarto writes it, so nothing moves when the script runs;
+- ``_freshness-script.html``, included after every page's body: an inline script, no
+  library, that fetches ``status.json`` from the same site, says "last checked 3 hours ago", and shows a
   banner when the last check is older than 1.5 times the expected period ("the
   scheduled check is overdue since …") or, when a data period is promised, when the
   data is older than it. The script sets text only (``textContent``), never markup.
@@ -29,7 +31,8 @@ import sys
 from pathlib import Path
 
 STATUS_FILE = "status.json"
-INCLUDE_FILE = "_freshness.html"
+BOX_FILE = "_freshness.html"
+SCRIPT_FILE = "_freshness-script.html"
 WORKFLOW = Path(".github/workflows/publish.yml")
 # When the last check is older than this many expected periods, the check is overdue.
 OVERDUE_AFTER_PERIODS = 1.5
@@ -109,8 +112,6 @@ SCRIPT = """
 (function () {
   var box = document.getElementById("report-freshness");
   if (!box || !window.fetch) return;
-  var main = document.querySelector("main") || document.body;
-  main.insertBefore(box, main.firstChild);
   function ago(ms) {
     var m = Math.round(ms / 60000), h = Math.round(ms / 3600000), d = Math.round(ms / 86400000);
     if (m < 2) return "just now";
@@ -143,8 +144,8 @@ SCRIPT = """
 """.replace("OVERDUE", str(OVERDUE_AFTER_PERIODS))
 
 
-def include(content: dict) -> str:
-    """``_freshness.html``: the stamps as rendered, and the script that brings them up to date."""
+def box(content: dict) -> str:
+    """``_freshness.html``: the stamps as rendered, at the top of every page."""
     checked, data = html.escape(content["last_check"]), html.escape(content["data_as_of"])
     return (
         '<div id="report-freshness" class="report-freshness">\n'
@@ -152,8 +153,12 @@ def include(content: dict) -> str:
         f'last checked <time class="report-checked" datetime="{checked}">'
         f"{html.escape(_when(content['last_check']))}</time> "
         f'(<a href="status.json">status</a>)</p>\n</div>\n'
-        f"<script>{SCRIPT}</script>\n"
     )
+
+
+def script() -> str:
+    """``_freshness-script.html``: the script that brings the stamps up to date."""
+    return f"<script>{SCRIPT}</script>\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    for name, text in ((STATUS_FILE, json.dumps(content, indent=1) + "\n"), (INCLUDE_FILE, include(content))):
+    written = ((STATUS_FILE, json.dumps(content, indent=1) + "\n"), (BOX_FILE, box(content)), (SCRIPT_FILE, script()))
+    for name, text in written:
         partial = root / (name + ".partial")
         partial.write_text(text)
         partial.replace(root / name)

@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from benchmarks.render import copy_project
+from report import optimize
 from report._escape import escape_html
 from scripts import build, config, dataset
 from tests.helpers import HOSTILE, foreign_resources, hostile_copy, raw_rows, write_csv
@@ -322,6 +323,10 @@ def test_quarto_renders_the_site(rendered_site):
         # no search box, no icon font (Quarto 1.10 writes its search options and results
         # container into every page even with `search: false`; no box or button uses them)
         assert 'id="quarto-search"' not in text and "bi-search" not in text, page.name
+        # report.optimize went over it: no stylesheet blocks the first paint, every figure has a size
+        assert optimize.MARK in text and 'rel="stylesheet"' not in text, page.name
+        for image in re.findall(r"<img\b[^>]*>", text):
+            assert " width=" in image and " height=" in image, f"{page.name}: {image}"
 
 
 def test_pages_load_nothing_from_another_origin(executed):
@@ -376,6 +381,8 @@ def test_a_table_is_a_raw_html_block_whatever_its_text_holds():
     shown = report.table(GT(pd.DataFrame({"note": ["a ```fenced``` word"]})), summary="The table (1 row)").data
     assert shown.startswith("````{=html}\n<details>\n<summary>The table (1 row)</summary>") and shown.endswith("\n````")
     assert "gt_table" in shown
+    captioned = report.table(GT(pd.DataFrame({"n": [1]})), caption="Counts <by> island").data
+    assert re.search(r'<table class="gt_table"[^>]*>\n<caption>Counts &lt;by&gt; island</caption>\n<thead>', captioned)
 
 
 # ---------------------------------------------------------------- data is text, never markup

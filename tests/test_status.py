@@ -47,10 +47,11 @@ def test_status_json_says_the_last_check_the_data_and_the_schedule(built_board, 
         "expected_period_hours": 24.0,  # publish.yml's cron, "17 5 * * *"
         "expect_data_every_days": None,
     }
-    page = (tmp_path / "_freshness.html").read_text()
+    box = (tmp_path / status.BOX_FILE).read_text()
     checked = '<time class="report-checked" datetime="2026-12-03T05:17:40Z">3 December 2026, 05:17 UTC'
-    assert f"last checked {checked}" in page
-    assert "<script>" in page and "innerHTML" not in page and "http" not in page
+    assert f"last checked {checked}" in box and "<script" not in box
+    script = (tmp_path / status.SCRIPT_FILE).read_text()
+    assert script.startswith("<script>") and "innerHTML" not in script and "http" not in script
 
 
 def test_the_settings_override_the_schedule_and_promise_data(built_board, tmp_path, monkeypatch, capsys):
@@ -65,8 +66,12 @@ def test_the_settings_override_the_schedule_and_promise_data(built_board, tmp_pa
     assert code == 1 and "REPORT_EXPECT_DATA_EVERY='yearly' is not a number of days" in err
 
 
+# A page as Quarto lays it out: the box at the top of main (body-header), the script after
+# the body, and a fixed clock (Date.now) so that "3 hours ago" does not depend on the test's speed.
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>
-<body><main><h1>Page</h1></main>{include}</body></html>"""
+<body><main>{box}<h1>Page</h1></main><script>Date.now = function () {{ return {now_ms}; }};</script>
+{script}</body></html>"""
+NOW = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.UTC)
 
 
 def browser_text(folder, serve_folder) -> str:
@@ -88,7 +93,7 @@ def browser_text(folder, serve_folder) -> str:
     ids=["fresh", "overdue"],
 )
 def test_the_browser_says_how_long_ago_and_when_the_check_is_overdue(tmp_path, serve_folder, hours_ago, shown, overdue):
-    now = dt.datetime.now(dt.UTC)
+    now = NOW
     content = {
         "last_check": stamp(now - dt.timedelta(hours=hours_ago)),
         "result": "up to date",
@@ -100,12 +105,12 @@ def test_the_browser_says_how_long_ago_and_when_the_check_is_overdue(tmp_path, s
     site = tmp_path / "site"
     site.mkdir()
     (site / "status.json").write_text(json.dumps(content))
-    (site / "page.html").write_text(PAGE.format(include=status.include(content)))
+    page = PAGE.format(box=status.box(content), script=status.script(), now_ms=int(now.timestamp() * 1000))
+    (site / "page.html").write_text(page)
 
     dom = browser_text(site, serve_folder)
 
     assert f'<time class="report-checked" datetime="{content["last_check"]}">{shown}</time>' in dom
-    assert dom.index('id="report-freshness"') < dom.index("<h1>")  # moved to the top of main
     banners = dom.count('<p class="report-overdue" role="status">')
     assert banners == (1 if overdue else 0)  # none for the data's age: no data period promised
     assert ('role="status">The scheduled check is overdue: the last one ran 3 days ago' in dom) is overdue
