@@ -22,6 +22,7 @@ from scripts.text import plural, span, words
 
 # What the pages use; everything else here is internal.
 __all__ = [
+    "LISTED_GATE_ROWS",
     "MEASUREMENT_LABELS",
     "MODEL_PIN",
     "SPECIES_COLORS",
@@ -35,6 +36,7 @@ __all__ = [
     "download_link",
     "download_links",
     "draw_histograms",
+    "gate_log",
     "gram_rows",
     "headline_numbers",
     "history_table",
@@ -262,6 +264,68 @@ def _given(value) -> bool:
     import pandas as pd
 
     return not pd.isna(value)
+
+
+# Attempts the gate log on the What changed page lists (the newest that built, were held back or failed).
+LISTED_ATTEMPTS = 10
+# A gate log longer than this many rows is collapsed under a line that says what it holds.
+LISTED_GATE_ROWS = 30
+
+
+def gate_log():
+    """The gate log: each recent attempt that built, was held back or failed, newest first, one
+    row per rule with what it measured and its limit (``scripts/attempts.py``).
+
+    Read from the board's attempts log, not a pin: a held-back build writes no pin. The page
+    that shows it executes again when a build is built, held back or fails, never for an
+    up-to-date check (``report.inputs`` notes the log's fingerprint, ``report.freeze`` compares it).
+    """
+    from scripts import attempts
+
+    log = attempts.read(config.get_board())
+    inputs.note_pin(inputs.GATE_LOG, attempts.fingerprint(log))
+    return gate_log_rows(attempts.news(log)[:LISTED_ATTEMPTS])
+
+
+def gate_log_rows(news: list[dict]):
+    """The gate log's rows (``gate_log``) for attempts given newest first.
+
+    >>> from scripts import attempts
+    >>> held = attempts.attempt("held back", "2026-12-04T05:17:00Z", source_hash="ab" * 32, measures=[
+    ...     {"rule": "revisions", "measured": 0.97, "shown": "333 of 344 (96.8%)", "limit": "at most 5%",
+    ...      "passed": False}])
+    >>> gate_log_rows([held]).iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'attempt': '4 December 2026, 05:17 UTC · held back · data abababababab', 'rule': 'revisions',
+     'measured': '333 of 344 (96.8%)', 'limit': 'at most 5%', 'verdict': '✗ held back'}
+    """
+    import pandas as pd
+
+    rows = []
+    for entry in news:
+        label = f"{when(_parse(entry['checked_at']))} · {entry['result']}"
+        if entry.get("source_hash"):
+            label += f" · data {entry['source_hash'][:12]}"
+        failed_verdict = "✗ held back" if entry["result"] == "held back" else "✗ failed"
+        for measured in entry.get("measures", []):
+            verdict = "✓ passed" if measured["passed"] else failed_verdict
+            rows.append([label, measured["rule"], measured["shown"], measured["limit"], verdict])
+        covered = {m["rule"] for m in entry.get("measures", []) if not m["passed"]}
+        for line in attempts_problems(entry, covered):
+            rows.append([label, line[0], line[1], "—", failed_verdict])
+        if not entry.get("measures") and not entry.get("problems"):
+            rows.append([label, "—", "nothing measured (a first build has nothing to compare)", "—", "✓ built"])
+    return pd.DataFrame(rows, columns=["attempt", "rule", "measured", "limit", "verdict"])
+
+
+def attempts_problems(entry: dict, covered: set[str]) -> list[tuple[str, str]]:
+    """(rule, what it says) of each failed rule that no measure covers (a row-level rule, a failure)."""
+    found = []
+    for line in entry.get("problems", []):
+        rule, _, rest = line.partition('", ') if line.startswith('rule "') else ("", "", line)
+        rule = rule.removeprefix('rule "').rstrip('"') or "—"
+        if rule not in covered:
+            found.append((rule, rest or line))
+    return found
 
 
 def history_table(history):

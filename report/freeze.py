@@ -24,7 +24,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from report.inputs import FREEZE_DIR, INPUTS_DIR, fingerprints, record_path
+from report.inputs import FREEZE_DIR, GATE_LOG, INPUTS_DIR, fingerprints, record_path
 
 FINGERPRINTS = {"source": "its source changed", "code": "the code in report/ or scripts/ changed",
                 "packages": "the installed packages changed"}  # fmt: skip
@@ -38,9 +38,11 @@ def pages(root: Path) -> list[str]:
     return list(settings["project"]["render"])
 
 
-def current_versions(board) -> dict[str, str]:
+def current_versions(board, location: str | None = None) -> dict[str, str]:
     """The version of every pin a page may read, as the board's last complete build names them
-    (the manifest itself by the time of that build)."""
+    (the manifest itself by the time of that build), and, given the board's ``location``, the
+    fingerprint of its attempts log (what the gate log shows)."""
+    from scripts import attempts
     from scripts.board import read_manifest
     from scripts.names import MANIFEST
 
@@ -48,6 +50,8 @@ def current_versions(board) -> dict[str, str]:
     versions = dict(manifest.get("pins", {}))
     if manifest:
         versions[MANIFEST] = manifest["built_at"]
+    if location is not None:
+        versions[GATE_LOG] = attempts.fingerprint(attempts.read(location))
     return versions
 
 
@@ -87,9 +91,9 @@ def read_record(root: Path, page: str) -> dict | None:
         return None
 
 
-def decide(root: Path, board) -> dict[str, str | None]:
+def decide(root: Path, board, location: str | None = None) -> dict[str, str | None]:
     """page -> why it must execute (None: its frozen results stand)."""
-    versions = current_versions(board)
+    versions = current_versions(board, location)
     decisions = {}
     for page in pages(root):
         reason = stale(read_record(root, page), fingerprints(root, page), versions)
@@ -170,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    decisions = decide(root, board)
+    decisions = decide(root, board, config.get_board())
     if args.site_unchanged:
         reason = site_unchanged(root, decisions)
         print(f"[freeze] {'the site renders: ' + reason if reason else 'nothing changed: no render'}", file=sys.stderr)

@@ -23,6 +23,8 @@ from pathlib import Path
 INPUTS_DIR = "_freeze_inputs"
 FREEZE_DIR = "_freeze"
 CODE_DIRS = ("report", "scripts")
+# The name under which a page that shows the gate log notes the attempts log's fingerprint.
+GATE_LOG = "attempts log"
 
 _pins: dict[str, str] = {}
 

@@ -31,6 +31,7 @@ import sys
 from pathlib import Path
 
 STATUS_FILE = "status.json"
+ATTEMPTS_FILE = "attempts.json"
 BOX_FILE = "_freshness.html"
 SCRIPT_FILE = "_freshness-script.html"
 WORKFLOW = Path(".github/workflows/publish.yml")
@@ -82,23 +83,57 @@ def expected_period_hours(root: Path) -> float:
     return 24.0
 
 
-def status(manifest: dict, check: dict | None, period_hours: float, data_days: float | None) -> dict:
-    """The content of ``status.json``.
+def site_url(root: Path) -> str | None:
+    """Where the site is published: ``REPORT_SITE_URL``, else ``_quarto.yml``'s ``website: site-url``."""
+    import yaml
 
-    >>> status({"built_at": "2026-12-01T05:17:00Z", "data_changed_at": "2026-11-30T05:17:00Z",
-    ...         "source_hash": "ab" * 32}, {"checked_at": "2026-12-02T05:17:00Z", "result": "up to date"}, 24.0, None)
-    ... # doctest: +NORMALIZE_WHITESPACE
+    from scripts import config
+
+    setting = config.get_site_url()
+    if setting:
+        return setting
+    settings = yaml.safe_load((root / "_quarto.yml").read_text()) if (root / "_quarto.yml").is_file() else {}
+    return ((settings or {}).get("website") or {}).get("site-url") or None
+
+
+def status(manifest: dict, log: dict | None, period_hours: float, data_days: float | None) -> dict:
+    """The content of ``status.json``, from the last complete build and the attempts log.
+
+    >>> built = {"built_at": "2026-12-01T05:17:00Z", "data_changed_at": "2026-11-30T05:17:00Z",
+    ...          "source_hash": "ab" * 32}
+    >>> from scripts import attempts
+    >>> log = attempts.append(None, attempts.attempt("up to date", "2026-12-02T05:17:00Z"))
+    >>> status(built, log, 24.0, None)  # doctest: +NORMALIZE_WHITESPACE
     {'last_check': '2026-12-02T05:17:00Z', 'result': 'up to date', 'data_as_of': '2026-11-30T05:17:00Z',
-     'build_id': '2026-12-01T05:17:00Z abababababab', 'expected_period_hours': 24.0, 'expect_data_every_days': None}
+     'build_id': '2026-12-01T05:17:00Z abababababab', 'built_at': '2026-12-01T05:17:00Z',
+     'expected_period_hours': 24.0, 'expect_data_every_days': None, 'held_back': None, 'attempts': 'attempts.json'}
+    >>> log = attempts.append(log, attempts.attempt("held back", "2026-12-03T05:17:00Z", problems=['rule "x": 3 rows']))
+    >>> status(built, log, 24.0, None)["held_back"]  # doctest: +NORMALIZE_WHITESPACE
+    {'checked_at': '2026-12-03T05:17:00Z', 'result': 'held back', 'reasons': ['rule "x": 3 rows'],
+     'message': 'The data checked on 3 December 2026, 05:17 UTC was held back: rule "x": 3 rows. The figures
+     below are from the build of 1 December 2026, 05:17 UTC.'}
     """
-    check = check or {"checked_at": manifest["built_at"], "result": "built"}
+    from scripts import attempts
+
+    last = attempts.last(log) or {"checked_at": manifest["built_at"], "result": "built"}
+    held = None
+    if last["result"] in ("held back", "failed"):
+        reasons = attempts.reasons(last)
+        verb = "was held back" if last["result"] == "held back" else "could not be built"
+        message = f"The data checked on {_when(last['checked_at'])} {verb}"
+        message += f": {'; '.join(reasons)}." if reasons else "."
+        message += f" The figures below are from the build of {_when(manifest['built_at'])}."
+        held = {"checked_at": last["checked_at"], "result": last["result"], "reasons": reasons, "message": message}
     return {
-        "last_check": check["checked_at"],
-        "result": check.get("result", "built"),
+        "last_check": last["checked_at"],
+        "result": last["result"],
         "data_as_of": manifest.get("data_changed_at", manifest["built_at"]),
-        "build_id": f"{manifest['built_at']} {manifest['source_hash'][:12]}",
+        "build_id": attempts.build_id(manifest),
+        "built_at": manifest["built_at"],
         "expected_period_hours": period_hours,
         "expect_data_every_days": data_days,
+        "held_back": held,
+        "attempts": ATTEMPTS_FILE,
     }
 
 
@@ -130,6 +165,17 @@ SCRIPT = """
     var now = Date.now(), checked = Date.parse(s.last_check), data = Date.parse(s.data_as_of);
     if (isNaN(checked)) return;
     box.querySelector(".report-checked").textContent = ago(now - checked);
+    var held = box.querySelector(".report-held-back");
+    if (held && !s.held_back) held.remove();
+    if (s.held_back) {
+      if (!held) {
+        held = document.createElement("p");
+        held.className = "report-held-back";
+        held.setAttribute("role", "status");
+        box.appendChild(held);
+      }
+      held.textContent = s.held_back.message;
+    }
     var period = s.expected_period_hours * 3600000;
     if (now - checked > OVERDUE * period) {
       banner("The scheduled check is overdue: the last one ran " + ago(now - checked) +
@@ -147,12 +193,15 @@ SCRIPT = """
 def box(content: dict) -> str:
     """``_freshness.html``: the stamps as rendered, at the top of every page."""
     checked, data = html.escape(content["last_check"]), html.escape(content["data_as_of"])
+    held = ""
+    if content.get("held_back"):
+        held = f'<p class="report-held-back" role="status">{html.escape(content["held_back"]["message"])}</p>\n'
     return (
         '<div id="report-freshness" class="report-freshness">\n'
         f'<p>Data as of <time datetime="{data}">{html.escape(_when(content["data_as_of"]))}</time> · '
         f'last checked <time class="report-checked" datetime="{checked}">'
         f"{html.escape(_when(content['last_check']))}</time> "
-        f'(<a href="status.json">status</a>)</p>\n</div>\n'
+        f'(<a href="status.json">status</a>)</p>\n{held}</div>\n'
     )
 
 
@@ -162,8 +211,9 @@ def script() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scripts import config
-    from scripts.board import last_check, open_board, read_manifest
+    from report import feed
+    from scripts import attempts, config
+    from scripts.board import open_board, read_manifest
     from scripts.errors import BuildError
 
     root = Path.cwd()
@@ -172,13 +222,19 @@ def main(argv: list[str] | None = None) -> int:
         if not manifest:
             print(f"error: the board at {config.get_board()} holds no complete build", file=sys.stderr)
             return 4
-        content = status(
-            manifest, last_check(config.get_board()), expected_period_hours(root), config.get_expect_data_every()
-        )
+        log = attempts.read(config.get_board())
+        content = status(manifest, log, expected_period_hours(root), config.get_expect_data_every())
+        changes = feed.atom(log, site_url(root))
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    written = ((STATUS_FILE, json.dumps(content, indent=1) + "\n"), (BOX_FILE, box(content)), (SCRIPT_FILE, script()))
+    written = (
+        (STATUS_FILE, json.dumps(content, indent=1) + "\n"),
+        (ATTEMPTS_FILE, json.dumps(log or attempts.empty(), indent=1) + "\n"),
+        (feed.FEED_FILE, changes),
+        (BOX_FILE, box(content)),
+        (SCRIPT_FILE, script()),
+    )
     for name, text in written:
         partial = root / (name + ".partial")
         partial.write_text(text)

@@ -228,6 +228,68 @@ def _worst(rows, column: str):
     return rows.loc[distance.sort_values(ascending=False).index].head(EXAMPLES)
 
 
+def measures(
+    statistics,
+    scores: dict | None,
+    test_rmse: float | None,
+    *,
+    max_spread_ratio: float,
+    max_repeated: float,
+    max_ks: float,
+    max_ratio: float,
+    min_ratio: float,
+) -> list[dict]:
+    """What rules ``spread``, ``repeated values``, ``distribution`` and ``last model`` measure on
+    the penguins added: the variance ratio farthest from 1, the largest share of one repeated
+    value, the largest KS distance (over the species × sex groups compared) and the last
+    model's RMSE on them as a multiple of its own test RMSE. A rule can fail only where its
+    test's p-value is small too (``check``), so a measure past its limit may still pass.
+
+    >>> import pandas as pd
+    >>> one = pd.DataFrame([{"species": "Adelie", "sex": "female", "measurement": "body_mass_g",
+    ...     "variance_ratio": 0.8, "spread_p": 0.4, "added_repeated": 0.1, "published_repeated": 0.1,
+    ...     "ks_distance": 0.2, "ks_p": 0.3}])
+    >>> for m in measures(one, {"rows": 40, "rmse": 330.0}, 300.0, max_spread_ratio=4, max_repeated=0.5,
+    ...                   max_ks=0.5, max_ratio=2, min_ratio=0.5):
+    ...     print(m["rule"], "|", m["shown"], "|", m["limit"], "|", m["passed"])
+    spread | variance ratio 0.80 (Adelie female body_mass_g) | 1/4 to 4 | True
+    repeated values | 10% one value (Adelie female body_mass_g) | at most 50% | True
+    distribution | KS distance 0.20 (Adelie female body_mass_g) | at most 0.5 | True
+    last model | 1.10 × its test RMSE (330 g on 40 added) | 0.5 to 2 × | True
+    """
+    import numpy as np
+
+    from scripts.errors import measure
+
+    found = []
+    if statistics is not None and len(statistics):
+
+        def worst(column: str, farthest):
+            row = statistics.loc[farthest(statistics[column]).idxmax()]
+            return row, f"({row.species} {row.sex} {row.measurement})"
+
+        row, where = worst("variance_ratio", lambda c: np.abs(np.log(c.clip(lower=1e-12, upper=1e12))))
+        far = row.variance_ratio > max_spread_ratio or row.variance_ratio < 1 / max_spread_ratio
+        shown = f"variance ratio {row.variance_ratio:.2f} {where}"
+        limit = f"1/{max_spread_ratio:g} to {max_spread_ratio:g}"
+        passed = not (far and row.spread_p < ALPHA)
+        found.append(measure("spread", round(float(row.variance_ratio), 3), shown, limit, passed))
+        row, where = worst("added_repeated", lambda c: c)
+        passed = not (row.added_repeated > max_repeated and row.added_repeated > 2 * row.published_repeated)
+        shown, limit = f"{row.added_repeated:.0%} one value {where}", f"at most {max_repeated:.0%}"
+        found.append(measure("repeated values", round(float(row.added_repeated), 3), shown, limit, passed))
+        row, where = worst("ks_distance", lambda c: c)
+        passed = not (row.ks_distance > max_ks and row.ks_p < ALPHA)
+        shown = f"KS distance {row.ks_distance:.2f} {where}"
+        found.append(measure("distribution", round(float(row.ks_distance), 3), shown, f"at most {max_ks:g}", passed))
+    if scores and "rmse" in scores and scores["rows"] >= MIN_SCORED and test_rmse:
+        ratio = scores["rmse"] / test_rmse
+        shown = f"{ratio:.2f} × its test RMSE ({scores['rmse']:,.0f} g on {scores['rows']:,} added)"
+        passed = min_ratio <= ratio <= max_ratio
+        found.append(measure("last model", round(ratio, 3), shown, f"{min_ratio:g} to {max_ratio:g} ×", passed))
+    return found
+
+
 def check_last_model(scores: dict | None, test_rmse: float, *, max_ratio: float, min_ratio: float) -> list[Violation]:
     """Rule ``last model``: the last build's model on the added penguins (``scores``: rows,
     rmse; from ``compare.score_previous_model``) against its own test RMSE.

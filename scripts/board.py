@@ -390,37 +390,3 @@ def _same_files(staged, name: str, version: str, board, kept: str) -> bool:
 def _protocols(board) -> tuple[str, ...]:
     protocol = board.fs.protocol
     return (protocol,) if isinstance(protocol, str) else tuple(protocol)
-
-
-# ---------------------------------------------------------------- last check
-
-
-def _check_stamp(location: str) -> str:
-    """Where the time of the last build run is kept: beside the board, outside
-    the pins (recording a check must not add a pin version)."""
-    if is_local(location):
-        path = local_path(location)
-        return str(path.parent / f".{path.name}.checked.json")
-    return location.rstrip("/") + ".checked.json"
-
-
-def record_check(location: str, result: str, checked_at: str) -> None:
-    """Remember that a build ran now and what it concluded ("built", "up to date")."""
-    stamp = json.dumps({"checked_at": checked_at, "result": result}).encode()
-    if is_local(location):
-        path = Path(_check_stamp(location))
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(stamp)
-        os.replace(tmp, path)
-    else:
-        _remote_filesystem(location).pipe_file(_check_stamp(location), stamp)
-
-
-def last_check(location: str) -> dict | None:
-    """The last recorded build run, or None."""
-    try:
-        if is_local(location):
-            return json.loads(Path(_check_stamp(location)).read_text())
-        return json.loads(_remote_filesystem(location).cat_file(_check_stamp(location)))
-    except Exception:
-        return None

@@ -18,8 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts import compare, config, ingest, pins_adapter, provenance
-from scripts.errors import BoardError, BuildError, GateError, ResourceError, first_line
+from scripts import attempts, compare, config, ingest, pins_adapter, provenance
+from scripts.errors import BoardError, BuildError, ConfigError, GateError, ResourceError, SourceError, first_line
 from scripts.names import CHANGES_PIN, DESCRIPTIONS, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.progress import configure, log, step
 
@@ -73,8 +73,34 @@ def _check_only(location: str) -> int:
 def run(sources: list[str], location: str, *, force: bool = False) -> str:
     """Bring the board at ``location`` up to date with ``sources``.
 
-    Returns ``"up to date"`` when nothing had to be written, else ``"built"``.
+    Returns ``"up to date"`` when nothing had to be written, else ``"built"``. Every
+    attempt goes to the board's attempts log (``scripts/attempts.py``): built and up to
+    date under the build lock, held back (the gate) and failed (a source, a setting, the
+    machine) as it stops. A board that cannot be opened or is busy records nothing.
     """
+    known: dict = {}  # what the attempt read, once it is known
+    try:
+        return _run(sources, location, force, known)
+    except GateError as error:
+        problems = [v.describe() for v in error.violations]
+        held = attempts.attempt("held back", provenance.utc_now(), measures=error.measures, problems=problems, **known)
+        _record_failure(location, held)
+        raise
+    except (SourceError, ConfigError, ResourceError) as error:
+        failed = attempts.attempt("failed", provenance.utc_now(), problems=[first_line(error)], **known)
+        _record_failure(location, failed)
+        raise
+
+
+def _record_failure(location: str, entry: dict) -> None:
+    """Note an attempt that stopped; a log that cannot be written is said, and the build's own error stands."""
+    try:
+        attempts.record(location, entry)
+    except (OSError, BuildError) as error:
+        log.warning("could not record the attempt in the attempts log of %s: %s", location, first_line(error))
+
+
+def _run(sources: list[str], location: str, force: bool, known: dict) -> str:
     staged = None
     with tempfile.TemporaryDirectory(prefix="penguins-sources-") as fetched:
         try:
@@ -85,6 +111,7 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
                 before = ingest.stamps(readable)
                 source_hash = ingest.source_hash(readable)
                 code_hash = provenance.code_hash()
+                known.update(source_hash=source_hash, code_version=provenance.code_version())
                 info["source"] = ingest.describe_sources(sources)
                 info["sha256"] = source_hash[:12]
             if config.get_engine() == "spark":
@@ -112,7 +139,16 @@ def _bring_up_to_date(
         previous = boards.read_manifest(target)
         if not force and boards.manifest_is_current(target, previous, source_hash, code_hash):
             log.info("up to date: %s already holds this data built by this code", location)
-            boards.record_check(location, "up to date", provenance.utc_now())
+            attempts.record(
+                location,
+                attempts.attempt(
+                    "up to date",
+                    provenance.utc_now(),
+                    source_hash=source_hash,
+                    code_version=previous.get("code_version"),
+                    build_id=attempts.build_id(previous),
+                ),
+            )
             return "up to date"
 
         reference = compare.read_reference(target, previous)
@@ -138,7 +174,16 @@ def _bring_up_to_date(
             artifacts["history"] = history_tables(reference, artifacts, meta, rerun=rerun)
             ingest.check_unchanged(before)  # the rows read are the rows hashed
             write_board(target, location, artifacts, meta, data_changed_at)
-        boards.record_check(location, "built", meta["built_at"])
+        entry = attempts.attempt(
+            "built",
+            meta["built_at"],
+            source_hash=source_hash,
+            code_version=meta["code_version"],
+            build_id=attempts.build_id(meta),
+            measures=artifacts["measures"],
+            summary=attempts.summary(artifacts["history"][HISTORY_PIN]),
+        )
+        attempts.record(location, entry)
     return "built"
 
 
@@ -159,6 +204,7 @@ def compute(
     settings = config.get_duckdb_settings(spill_dir=str(workdir / "spill"))
     engine = config.get_engine()
     tidy = workdir / "penguins.parquet"
+    measured: list[dict] = []  # what the gate measured, rule by rule (the attempts log shows it)
     con = ingest.connect(settings)
     # Where the SQL runs (``rows``): this DuckDB connection, or Spark (scripts/spark.py),
     # which returns only small results; the comparison reads the tidy file here either way.
@@ -179,6 +225,7 @@ def compute(
             info["columns"] = len(ingest.columns(rows)) - 1
         with step("validate") as info:
             checked = validate.check(rows)
+            measured += validate.row_drop_measure(checked["rows"], previous_rows, max_drop)
             validate.check_row_drop(checked["rows"], previous_rows, max_drop)
             info["rows checked"] = checked["rows"]
             info["missing measurements"] = checked["missing measurements"]
@@ -201,18 +248,23 @@ def compute(
                 comparison = compare.compare(
                     con, reference, tables, max_revised=max_revised, max_drift=max_drift, max_removed=max_removed
                 )
+                measured += comparison.measures
                 if comparison.totals:
                     info.update(comparison.totals)
                 info["largest drift (SD)"] = round(float(comparison.drift["shift_sd"].max(skipna=True) or 0), 2)
             if comparison.totals and comparison.totals["added"]:
                 with step("added") as info:  # the penguins added since, against the published ones
-                    check_added(con, reference, comparison, info)
+                    check_added(con, reference, comparison, info, measured)
         with step("train") as info:
             from scripts import train
 
             result = train.train(train.training_sample(rows), max_rmse_ratio)
+            measured += result.measures
             info["model"] = repr(result.chosen.name)
             info.update({f"{k} rows": v for k, v in result.rows.items()})
+    except GateError as error:
+        error.measures = measured + error.measures  # the rules that passed before it, then its own
+        raise
     except Exception as exc:
         if rows is con:
             failure = _explain_duckdb_failure(exc, settings, workdir)
@@ -231,13 +283,16 @@ def compute(
         "model": result,
         "counts": {"raw": checked["rows"], "clean": clean_rows},
         "comparison": comparison,
+        "measures": measured,
     }
 
 
-def check_added(con, reference: compare.Reference, comparison: compare.Comparison, info: dict) -> None:
+def check_added(
+    con, reference: compare.Reference, comparison: compare.Comparison, info: dict, measured: list[dict]
+) -> None:
     """Rules ``spread``, ``repeated values``, ``distribution`` and ``last model``
     (``scripts/added_data.py``) on the penguins added since the last build; the last
-    model's scores go to ``comparison.previous_model``."""
+    model's scores go to ``comparison.previous_model``, what the rules measured to ``measured``."""
     from scripts import added_data
 
     published, added = added_data.samples(con)
@@ -256,6 +311,16 @@ def check_added(con, reference: compare.Reference, comparison: compare.Compariso
     top, bottom = config.get_error_ratios()
     violations += added_data.check_last_model(
         comparison.previous_model, compare.test_rmse(reference), max_ratio=top, min_ratio=bottom
+    )
+    measured += added_data.measures(
+        statistics,
+        comparison.previous_model,
+        compare.test_rmse(reference),
+        max_spread_ratio=config.get_max_spread_ratio(),
+        max_repeated=config.get_max_repeated(),
+        max_ks=config.get_max_ks(),
+        max_ratio=top,
+        min_ratio=bottom,
     )
     if violations:
         raise GateError(violations)

@@ -23,7 +23,7 @@ What changed is pinned as ``changes``, and every complete build adds a row to
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scripts import dataset, sql
 from scripts.errors import BoardError, GateError, Violation, first_line
@@ -69,6 +69,7 @@ class Comparison:
     revised_columns: dict  # column -> observations whose value changed
     drift: object  # DataFrame: sql/compare/drift.sql
     previous_model: dict | None = None  # rows, rmse, mae, r2 of the last model on the added penguins
+    measures: list = field(default_factory=list)  # what the gate measured (``measures``), for the attempts log
 
 
 def read_reference(board, manifest: dict | None) -> Reference | None:
@@ -188,9 +189,44 @@ def compare(
         violations += check_removals(totals, removed_keys, max_removed)
         violations += check_revisions(totals, revisions, revised_columns, max_revised)
     violations += check_drift(drift, max_drift)
+    measured = measures(totals, drift, max_removed=max_removed, max_revised=max_revised, max_drift=max_drift)
     if violations:
-        raise GateError(violations)
-    return Comparison(counts, totals, revisions, revised_columns, drift)
+        raise GateError(violations, measured)
+    return Comparison(counts, totals, revisions, revised_columns, drift, measures=measured)
+
+
+def measures(totals: dict | None, drift, *, max_removed: float, max_revised: float, max_drift: float) -> list[dict]:
+    """What rules ``removals``, ``revisions`` and ``drift`` measure: the shares of the published
+    observations removed and revised, and the largest move of a mean in pooled SDs.
+
+    >>> import pandas as pd
+    >>> moved = pd.DataFrame({"sex": ["female", "all"], "old_n": [70, 150], "new_n": [70, 150],
+    ...                       "shift_sd": [0.12, 0.9], "measurement": ["bill_length_mm"] * 2,
+    ...                       "species": ["Adelie"] * 2})
+    >>> for m in measures({"previous": 344, "removed": 0, "revised": 3}, moved,
+    ...                   max_removed=0.05, max_revised=0.05, max_drift=1):
+    ...     print(m["rule"], "|", m["shown"], "|", m["limit"], "|", m["passed"])
+    removals | 0 of 344 (0.0%) | at most 5% | True
+    revisions | 3 of 344 (0.9%) | at most 5% | True
+    drift | 0.12 SD (Adelie female bill_length_mm) | at most 1 SD | True
+    """
+    from scripts.errors import measure
+
+    found = []
+    if totals and totals.get("previous"):
+        previous = totals["previous"]
+        for rule, key, limit in (("removals", "removed", max_removed), ("revisions", "revised", max_revised)):
+            share = totals[key] / previous
+            shown = f"{totals[key]:,} of {previous:,} ({share:.1%})"
+            found.append(measure(rule, round(share, 4), shown, f"at most {limit:.0%}", totals[key] <= previous * limit))
+    groups = drift[(drift["sex"] != "all") & (drift[["old_n", "new_n"]].min(axis=1) >= DRIFT_MIN_GROUP)]
+    groups = groups.dropna(subset=["shift_sd"])
+    if len(groups):
+        top = groups.loc[groups["shift_sd"].idxmax()]
+        shown = f"{top.shift_sd:.2f} SD ({top.species} {top.sex} {top.measurement})"
+        passed = bool(top.shift_sd <= max_drift)
+        found.append(measure("drift", round(float(top.shift_sd), 3), shown, f"at most {max_drift:g} SD", passed))
+    return found
 
 
 def compared_columns(con) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import re
 from pathlib import Path
 
 from scripts.errors import ConfigError
@@ -23,6 +24,7 @@ ENV_MAX_REVISED = "REPORT_MAX_REVISED"
 ENV_MAX_REMOVED = "REPORT_MAX_REMOVED"
 ENV_CHECK_EVERY_HOURS = "REPORT_CHECK_EVERY_HOURS"
 ENV_EXPECT_DATA_EVERY = "REPORT_EXPECT_DATA_EVERY"
+ENV_SITE_URL = "REPORT_SITE_URL"  # the published site's address, for the change feed
 ENV_MAX_SPREAD_RATIO = "REPORT_MAX_SPREAD_RATIO"
 ENV_MAX_REPEATED = "REPORT_MAX_REPEATED"
 ENV_MAX_KS = "REPORT_MAX_KS"
@@ -289,6 +291,19 @@ def get_expect_data_every() -> float | None:
     if not os.environ.get(ENV_EXPECT_DATA_EVERY, "").strip():
         return None
     return _number(ENV_EXPECT_DATA_EVERY, 0.0, 0.01, 36600, "a number of days", "365")
+
+
+def get_site_url() -> str | None:
+    """The published site's address (``REPORT_SITE_URL``, e.g. ``https://owner.github.io/repo``),
+    without a trailing slash; None when unset (``_quarto.yml``'s ``site-url`` then says it)."""
+    value = os.environ.get(ENV_SITE_URL, "").strip().rstrip("/")
+    if not value:
+        return None
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(
+            f"{ENV_SITE_URL}={value!r} is not an http(s) address; set it like https://owner.github.io/repo"
+        )
+    return value
 
 
 def get_max_rmse_ratio() -> float:

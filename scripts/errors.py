@@ -90,14 +90,25 @@ class GateError(BuildError):
 
     exit_code = 2
 
-    def __init__(self, violations: list[Violation]):
+    def __init__(self, violations: list[Violation], measures: list[dict] | None = None):
         self.violations = violations
+        # what the gate measured before it stopped (``measure``): the attempts log shows it
+        self.measures = list(measures or [])
         lines = [
             f"the raw data failed the publish gate ({len(violations)} {plural(len(violations), 'problem')}); "
             "nothing was pinned:"
         ]
         lines += [f"  - {v.describe()}" for v in violations]
         super().__init__("\n".join(lines))
+
+
+def measure(rule: str, measured: float | None, shown: str, limit: str, passed: bool) -> dict:
+    """What the gate measured for one rule, as the attempts log and the What changed page show it.
+
+    >>> measure("revisions", 0.012, "1.2%", "at most 5%", True)
+    {'rule': 'revisions', 'measured': 0.012, 'shown': '1.2%', 'limit': 'at most 5%', 'passed': True}
+    """
+    return {"rule": rule, "measured": measured, "shown": shown, "limit": limit, "passed": bool(passed)}
 
 
 def first_line(exc: BaseException) -> str:

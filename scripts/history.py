@@ -1,7 +1,8 @@
 """Board history between scheduled runs, with no cloud account.
 
     python -m scripts.history publish --out _site/board   # after the render
-    python -m scripts.history restore --url https://<owner>.github.io/<repo>/board
+    python -m scripts.history restore --url https://<owner>.github.io/<repo>/board \
+        --attempts https://<owner>.github.io/<repo>/attempts.json
 
 A runner starts empty, so a folder board would lose its versions every run. The
 published site therefore carries a read-only copy of the board (``publish``: the
@@ -10,7 +11,8 @@ the last build's manifest names) with a ``_pins.yaml`` manifest in the pins boar
 manifest layout (``{pin: [pin/version/, ...]}``, oldest first), so R's
 ``board_url()`` reads it as it is and Python's ``pins.board_url`` reads it given
 the paths in it. The next run's ``restore`` downloads the versions it lacks into
-the local board before the build, so history carries over.
+the local board before the build, so history carries over; ``--attempts`` brings the
+attempts log (``scripts/attempts.py``) back the same way, when the board has none.
 
 When ``REPORT_BOARD`` is a bucket (s3://, gs://, az://) the history lives there:
 ``restore`` says so and does nothing, and ``publish`` copies the bucket's versions
@@ -67,7 +69,8 @@ def publish(board: Path | str, out: Path, keep: int = DEFAULT_KEEP) -> dict[str,
     with ``_pins.yaml``; return what was copied."""
     import yaml
 
-    from scripts.board import last_check, open_board, read_manifest, record_check
+    from scripts import attempts
+    from scripts.board import open_board, read_manifest
 
     pins = open_board(str(board))
     versions = complete_versions(board)
@@ -85,9 +88,9 @@ def publish(board: Path | str, out: Path, keep: int = DEFAULT_KEEP) -> dict[str,
             for remote in pins.fs.ls(folder, detail=False):
                 pins.fs.get(remote, str(target / Path(remote).name))
     out.mkdir(parents=True, exist_ok=True)
-    check = last_check(str(board))  # when the build last ran, which the pages show, goes along
-    if check:
-        record_check(str(out), check["result"], check["checked_at"])
+    log = attempts.read(str(board))  # every build attempt, which the pages and status.json show, goes along
+    if log:
+        attempts.write(str(out), log)
     layout = {pin: [f"{pin}/{v}/" for v in names] for pin, names in kept.items()}
     (out / MANIFEST_FILE).write_text(yaml.safe_dump(layout, sort_keys=True))
     return kept
@@ -160,6 +163,35 @@ def restore(url: str, board: Path) -> dict[str, int] | None:
     return {"versions": restored, "pins": len(layout)}
 
 
+def restore_attempts(url: str, location: str) -> int | None:
+    """Download the published attempts log (``attempts.json`` of the site) when the board has none.
+
+    Returns how many attempts it holds, 0 when the board keeps its own log already, or
+    None when none is published yet (HTTP 404).
+    """
+    import json
+
+    from scripts import attempts
+
+    if attempts.read(location) is not None:
+        return 0
+    try:
+        log = json.loads(http_get(url))
+    except ValueError:
+        raise SourceError(f"{url} is not JSON: not an attempts log") from None
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise SourceError(f"cannot read the published attempts log at {url}: HTTP {error.code}") from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise SourceError(f"cannot reach the published attempts log at {url}: {reason}") from None
+    if not attempts.valid(log):
+        raise SourceError(f"{url} is not an attempts log (expected attempts and older, as scripts/attempts.py writes)")
+    attempts.write(location, log)
+    return len(log["attempts"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.history", description=__doc__.splitlines()[0])
     parser.add_argument("--board", help=f"board location (default: ${config.ENV_BOARD}, else {config.DEFAULT_BOARD})")
@@ -169,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     pub.add_argument("--keep", type=int, default=DEFAULT_KEEP, help=f"versions per pin (default {DEFAULT_KEEP})")
     res = commands.add_parser("restore", help="download the published board's versions into the local board")
     res.add_argument("--url", required=True, help="where the site publishes the board, e.g. <site>/board")
+    res.add_argument("--attempts", help="where the site publishes the attempts log, e.g. <site>/attempts.json")
     args = parser.parse_args(argv)
     if args.command == "publish" and args.keep < 1:
         parser.error(f"--keep must be at least 1, not {args.keep}")
@@ -191,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             with build_lock(location):  # no build may write while versions arrive
                 result = restore(args.url, board)
+                kept = restore_attempts(args.attempts, location) if args.attempts else 0
+            if kept is None:
+                print(f"no attempts log published at {args.attempts} yet: this run starts one", file=sys.stderr)
+            elif kept:
+                print(f"restored the attempts log ({kept} attempts) from {args.attempts}", file=sys.stderr)
             if result is None:
                 print(f"no board published at {args.url} yet: this build starts a new history", file=sys.stderr)
             else:

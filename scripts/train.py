@@ -12,7 +12,7 @@ scikit-learn is imported inside the functions: quick commands stay quick.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scripts import dataset, sql
 
@@ -71,6 +71,7 @@ class TrainResult:
     tables: dict  # name -> DataFrame: model_cv_metrics, model_test_metrics, ...
     rows: dict  # train / test row counts
     domain: dict  # what the model may be asked about: see input_domain
+    measures: list = field(default_factory=list)  # rule ``model quality`` (``check_skill``)
 
 
 def input_domain(features, train_rows) -> dict:
@@ -158,7 +159,7 @@ def _inputs(frame, candidate: Candidate):
     return frame[columns]
 
 
-def check_skill(mean_rmse, max_ratio: float) -> None:
+def check_skill(mean_rmse, max_ratio: float) -> list[dict]:
     """Stop the build when no model beats the mean baseline by a clear margin.
 
     ``mean_rmse``: each candidate's mean CV RMSE, by name. On penguins the best
@@ -169,19 +170,22 @@ def check_skill(mean_rmse, max_ratio: float) -> None:
     ``REPORT_MAX_RMSE_RATIO`` sets the margin.
 
     >>> import pandas as pd
-    >>> check_skill(pd.Series({BASELINE: 805.4, REFERENCE: 380.0}), 0.75)
+    >>> [m["shown"] for m in check_skill(pd.Series({BASELINE: 805.4, REFERENCE: 380.0}), 0.75)]
+    ['0.47 of the mean baseline (380 g against 805 g)']
     >>> check_skill(pd.Series({BASELINE: 805.4, REFERENCE: 799.7}), 0.75)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     scripts.errors.GateError: ... CV RMSE 800 g, 0.99 of the mean baseline's 805 g (at most 0.75 ...
     """
     from scripts.config import ENV_MAX_RMSE_RATIO
-    from scripts.errors import GateError, Violation
+    from scripts.errors import GateError, Violation, measure
 
     best = mean_rmse.drop(BASELINE)
     ratio = best.min() / mean_rmse[BASELINE]
+    shown = f"{ratio:.2f} of the mean baseline ({best.min():,.0f} g against {mean_rmse[BASELINE]:,.0f} g)"
+    measured = [measure("model quality", round(float(ratio), 3), shown, f"at most {max_ratio:.2f}", ratio <= max_ratio)]
     if ratio <= max_ratio:
-        return
+        return measured
     raise GateError(
         [
             Violation(
@@ -193,7 +197,8 @@ def check_skill(mean_rmse, max_ratio: float) -> None:
                 f"(at most {max_ratio:.2f} may pass, {ENV_MAX_RMSE_RATIO}); the measurements no longer relate "
                 "to body mass, so columns are probably misaligned or shuffled in the raw data",
             )
-        ]
+        ],
+        measured,
     )
 
 
@@ -315,7 +320,7 @@ def _train(sample, max_rmse_ratio: float) -> TrainResult:
         fitted[candidate.name] = make_pipeline(candidate).fit(_inputs(train_rows, candidate), train_rows[TARGET])
     cv_metrics = pd.DataFrame(cv_rows)
     mean_rmse = cv_metrics.groupby("model", sort=False)["rmse"].mean()
-    check_skill(mean_rmse, max_rmse_ratio)
+    measured = check_skill(mean_rmse, max_rmse_ratio)
     chosen = next(c for c in competing if c.name == mean_rmse.idxmin())
 
     test_rows_out = []
@@ -378,4 +383,5 @@ def _train(sample, max_rmse_ratio: float) -> TrainResult:
         },
         rows={"train": len(train_rows), "test": len(test_rows), "sample": len(sample)},
         domain=input_domain(list(_inputs(train_rows, chosen).columns), train_rows),
+        measures=measured,
     )

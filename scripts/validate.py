@@ -212,6 +212,23 @@ def _missing_column(name: str, found: list[str]) -> str:
     return "is missing from the source (found: " + ", ".join(found) + ")"
 
 
+def row_drop_measure(rows: int, previous_rows: int | None, max_drop: float) -> list[dict]:
+    """What rule ``row count`` measures: the share of the last build's raw rows that went.
+
+    >>> row_drop_measure(330, 344, 0.2)
+    [{'rule': 'row count', 'measured': 0.0407, 'shown': '4.1% fewer rows', 'limit': 'at most 20%', 'passed': True}]
+    >>> row_drop_measure(344, None, 0.2)
+    []
+    """
+    from scripts.errors import measure
+
+    if not previous_rows:
+        return []
+    drop = max(0.0, 1 - rows / previous_rows)
+    shown = f"{drop:.1%} fewer rows" if drop else "no fewer rows"
+    return [measure("row count", round(drop, 4), shown, f"at most {max_drop:.0%}", drop <= max_drop)]
+
+
 def check_row_drop(rows: int, previous_rows: int | None, max_drop: float) -> None:
     """Stop when the raw data lost more than ``max_drop`` of the rows the last build read.
 

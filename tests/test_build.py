@@ -17,8 +17,8 @@ import duckdb
 import pins
 import pytest
 
+from scripts import attempts, build, config, locations, pins_adapter
 from scripts import board as boards
-from scripts import build, config, locations, pins_adapter
 from scripts.errors import BuildError
 from tests.helpers import raw_rows, shipped_csv_with_line, snapshot, write_csv
 
@@ -426,8 +426,9 @@ def test_a_cloud_board_is_built_locked_and_read_back(cloud_board):
     board = boards.open_board(cloud_board)
     assert len(board.pin_read("penguins")) == 344
     assert board.pin_read("build_manifest")["pins"].keys() >= {"penguins", "penguin_model", "overview"}
-    assert boards.last_check(cloud_board)["result"] == "built"
+    assert attempts.last(attempts.read(cloud_board))["result"] == "built"
     assert build.run([config.default_source()], cloud_board) == "up to date"
+    assert [a["result"] for a in attempts.read(cloud_board)["attempts"]] == ["built", "up to date"]
     versions_before = {name: board.pin_meta(name).version.version for name in ["penguins", "penguin_model"]}
     assert build.run([config.default_source()], cloud_board, force=True) == "built"
     board = boards.open_board(cloud_board)

@@ -3,6 +3,7 @@ exercised against the published folder served by a loopback HTTP server."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -159,6 +160,7 @@ def test_publish_copies_a_bucket_board_for_the_render(built_board, tmp_path, mon
     import fsspec
     import pins
 
+    from scripts import attempts
     from scripts import board as boards
 
     memory = fsspec.filesystem("memory")
@@ -167,7 +169,12 @@ def test_publish_copies_a_bucket_board_for_the_render(built_board, tmp_path, mon
             memory.pipe(f"/bucket/board/{path.relative_to(built_board)}", path.read_bytes())
     bucket = pins.board("memory", "/bucket/board", allow_pickle_read=True)
     monkeypatch.setattr(boards, "open_board", lambda location, **_: bucket)
+    # the attempts log beside the bucket's board, read through the same file system
+    monkeypatch.setattr(boards, "_remote_filesystem", lambda location: memory)
+    log = attempts.read(str(built_board))
+    memory.pipe(attempts.log_path("s3://bucket/board"), json.dumps(log).encode())
     assert history.main(["--board", "s3://bucket/board", "publish", "--out", str(tmp_path / "copy")]) == 0
+    assert attempts.read(str(tmp_path / "copy")) == log
     monkeypatch.undo()
     history.publish(built_board, tmp_path / "local")
     assert snapshot(tmp_path / "copy") == snapshot(tmp_path / "local")
@@ -176,11 +183,12 @@ def test_publish_copies_a_bucket_board_for_the_render(built_board, tmp_path, mon
 
 def test_the_render_reads_a_published_copy_as_it_is(built_board, tmp_path, monkeypatch, capsys):
     """The publish workflow renders from a copy of the board with REPORT_SKIP_BUILD=1: the
-    pre-render build reads no source and writes nothing, and the last check goes along."""
-    from scripts import board as boards
+    pre-render build reads no source and writes nothing, and the attempts log goes along."""
+    from scripts import attempts
 
     history.publish(built_board, tmp_path / "copy")
-    assert boards.last_check(str(tmp_path / "copy")) == boards.last_check(str(built_board))
+    assert attempts.read(str(tmp_path / "copy")) == attempts.read(str(built_board))
+    assert attempts.last(attempts.read(str(built_board)))["result"] == "built"
     before = snapshot(tmp_path / "copy")
     monkeypatch.setenv(config.ENV_SKIP_BUILD, "1")
     monkeypatch.setenv(config.ENV_SOURCE, str(tmp_path / "no-such-source.csv"))  # never read

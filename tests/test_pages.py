@@ -120,7 +120,7 @@ def test_every_cell_is_labelled_and_only_reads_and_draws(page):
         ("eda.qmd", 5, 4, 6),
         ("model.qmd", 4, 2, 4),
         ("data.qmd", 0, 1, 17),
-        ("changes.qmd", 1, 1, 2),  # a first build: only the versions table
+        ("changes.qmd", 1, 2, 2),  # a first build: the gate log (one attempt) and the versions table
     ],
 )
 def test_pages_show_what_they_promise(executed, page, figures, tables, downloads):
@@ -171,7 +171,19 @@ def test_the_changes_page_says_what_a_new_season_changed(season_board, monkeypat
     text = reads(notebook)
     assert summary in text
     tables = [h for h in outputs(notebook, "text/markdown") if "gt_table" in h]
-    assert len(tables) == 4  # penguins, averages, model, versions
+    assert len(tables) == 5  # penguins, averages, model, the gate log, versions
+    gate = next(t for t in tables if "What the gate measured at each attempt" in t)
+    # both builds (the season's first), each rule with what it measured and its limit
+    assert gate.count("· built · data") == 2 and gate.count(">model quality</td>") == 2
+    for rule, measured, limit in [
+        ("row count", "no fewer rows", "at most 10%"),
+        ("removals", "0 of 344 (0.0%)", "at most 5%"),
+        ("revisions", "0 of 344 (0.0%)", "at most 5%"),
+        ("model quality", "of the mean baseline (", "at most 0.75"),
+    ]:
+        assert re.search(f">{re.escape(rule)}</td>\\s*<td[^>]*>[^<]*{re.escape(measured)}[^<]*</td>\\s*<td[^>]*>"
+                         f"{re.escape(limit)}</td>\\s*<td[^>]*>✓ passed</td>", gate), rule  # fmt: skip
+    assert "✗" not in gate
     assert "PAL1011" not in text  # added penguins are counted, not listed
     assert len(outputs(notebook, "image/svg+xml")) == 1
 

@@ -11,9 +11,9 @@ import subprocess
 import pytest
 
 from report import status
-from scripts import config
+from scripts import attempts, config
 from scripts.board import open_board as board_at
-from scripts.board import read_manifest, record_check
+from scripts.board import read_manifest
 
 
 def stamp(moment: dt.datetime) -> str:
@@ -30,7 +30,7 @@ def run_status(tmp_path, board, monkeypatch, capsys):
 def test_status_json_says_the_last_check_the_data_and_the_schedule(built_board, tmp_path, monkeypatch, capsys):
     board = tmp_path / "board"
     shutil.copytree(built_board, board)
-    record_check(str(board), "up to date", "2026-12-03T05:17:40Z")
+    attempts.record(str(board), attempts.attempt("up to date", "2026-12-03T05:17:40Z"))
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     shutil.copy2(config.PROJECT_ROOT / status.WORKFLOW, tmp_path / status.WORKFLOW)
 
@@ -44,9 +44,14 @@ def test_status_json_says_the_last_check_the_data_and_the_schedule(built_board, 
         "result": "up to date",
         "data_as_of": manifest["data_changed_at"],
         "build_id": f"{manifest['built_at']} {manifest['source_hash'][:12]}",
+        "built_at": manifest["built_at"],
         "expected_period_hours": 24.0,  # publish.yml's cron, "17 5 * * *"
         "expect_data_every_days": None,
+        "held_back": None,
+        "attempts": "attempts.json",
     }
+    published = json.loads((tmp_path / "attempts.json").read_text())
+    assert [a["result"] for a in published["attempts"]] == ["up to date"]  # the copy has no log of its own
     box = (tmp_path / status.BOX_FILE).read_text()
     checked = '<time class="report-checked" datetime="2026-12-03T05:17:40Z">3 December 2026, 05:17 UTC'
     assert f"last checked {checked}" in box and "<script" not in box

@@ -88,14 +88,19 @@ def test_publish_restores_history_before_the_build_and_publishes_it_after_the_re
     assert restore < gate < copy < render < publish_board < upload
     assert "scripts.history restore" in build["steps"][restore]["run"]
     assert "steps.pages.outputs.base_url" in build["steps"][restore]["run"]
+    assert '--attempts "${{ steps.pages.outputs.base_url }}/attempts.json"' in build["steps"][restore]["run"]
     # the render reads a copy of the board (a bucket's too) and builds nothing
     assert 'scripts.history publish --out "$RUNNER_TEMP/board"' in build["steps"][copy]["run"]
-    assert build["steps"][render]["env"] == {"REPORT_BOARD": "${{ runner.temp }}/board", "REPORT_SKIP_BUILD": "1"}
+    assert build["steps"][render]["env"] == {
+        "REPORT_BOARD": "${{ runner.temp }}/board",
+        "REPORT_SKIP_BUILD": "1",
+        "REPORT_SITE_URL": "${{ steps.pages.outputs.base_url }}",  # the change feed's links
+    }
     # a site restored from the cache (no render) holds no board of its own to nest into
     assert build["steps"][publish_board]["run"] == 'rm -rf _site/board && cp -R "$RUNNER_TEMP/board" _site/board'
     # a run that changes nothing a page reads writes status.json into the last site, no render
     assert "report.freeze --site-unchanged" in build["steps"][render]["run"]
-    assert "cp status.json _site/status.json" in build["steps"][render]["run"]
+    assert "cp status.json attempts.json changes.xml _site/" in build["steps"][render]["run"]
     assert "://" in build["steps"][publish_board]["if"]  # a folder board's history only
     # A bucket board and its credentials come from repository variables and secrets.
     assert "vars.REPORT_BOARD" in build["env"]["REPORT_BOARD"]
@@ -128,9 +133,24 @@ def test_failed_schedule_reports_an_issue_and_the_next_green_run_closes_it():
     assert report["permissions"] == {"actions": "read", "issues": "write"}
     assert report["steps"][-1]["run"].endswith("failure_report.sh open")
     close = jobs["close-failure"]
-    assert close["needs"] == "deploy" and "success()" in close["if"]
+    assert close["needs"] == ["build", "deploy"] and "success()" in close["if"]
+    assert "needs.build.outputs.held-back != 'true'" in close["if"]
     assert close["permissions"] == {"issues": "write"}
     assert close["steps"][-1]["run"].endswith("failure_report.sh close")
+
+
+def test_a_held_back_build_still_deploys_the_last_good_pages_and_reports_it():
+    """The gate's failure does not stop the run: the render and the deploy go on (from the
+    last good build, which the board still holds), and the failure issue is opened."""
+    jobs = load("publish.yml")["jobs"]
+    build = jobs["build"]
+    gate = build["steps"][step_names(build).index("Gate and build the pins")]
+    assert gate["continue-on-error"] is True
+    assert build["outputs"]["held-back"] == "${{ steps.gate.outcome == 'failure' }}"
+    assert not any("if" in step and "gate" in step["if"] for step in build["steps"])  # nothing after it is skipped
+    report = jobs["report-failure"]
+    assert "needs.build.outputs.held-back == 'true'" in report["if"] and "failure()" in report["if"]
+    assert report["steps"][-1]["env"]["HELD_BACK"] == "${{ needs.build.outputs.held-back }}"
 
 
 def test_keepalive_reenables_the_schedule_with_only_actions_write():
@@ -189,6 +209,17 @@ def test_failure_report_script(tmp_path, mode, open_issue, expected):
     if mode == "open":
         body = next(c for c in calls if c.startswith(("issue create", "issue comment")))
         assert "build / Gate and build the pins" in body and "actions/runs/42" in body
+
+
+def test_failure_report_says_when_the_build_was_held_back(tmp_path):
+    env, log = fake_gh(tmp_path, "")
+    env["HELD_BACK"] = "true"
+    env["BUILD_ERROR"] = 'error: the raw data failed the publish gate\n  - rule "revisions", column "sex"'
+    result = subprocess.run([str(FAILURE_REPORT), "open"], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    body = next(c for c in log.read_text().splitlines() if c.startswith("issue create"))
+    assert "The scheduled build was held back: no pin changed, and the site shows the last good build" in body
+    assert 'rule "revisions", column "sex"' in body
 
 
 def test_failure_report_quotes_the_build_message(tmp_path):

@@ -6,7 +6,8 @@
 #
 # Needs GH_TOKEN (issues: write, actions: read), GITHUB_REPOSITORY, GITHUB_RUN_ID and
 # GITHUB_SERVER_URL, as GitHub Actions sets them; uses the gh CLI of the runner.
-# BUILD_ERROR, when set, is the build's message (build_and_explain.sh), quoted in the issue.
+# BUILD_ERROR, when set, is the build's message (build_and_explain.sh), quoted in the issue;
+# HELD_BACK=true says the build stopped and the run deployed the last good pages.
 set -euo pipefail
 
 LABEL="publish-failure"
@@ -22,8 +23,14 @@ open)
     # Which steps failed, as "job / step", from this run's jobs.
     failed=$(gh api "repos/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}/jobs" \
         --jq '.jobs[] | .name as $job | .steps[]? | select(.conclusion == "failure") | "- \($job) / \(.name)"' || true)
-    body=$(printf 'The scheduled publish run failed, so the site still shows the last good build.\n\nFailing step:\n%s\n\nRun: %s\n' \
-        "${failed:-- (see the run)}" "$RUN_URL")
+    if [ "${HELD_BACK:-}" = "true" ]; then
+        # The gate held the build back: the run deployed the last good pages with a banner.
+        body=$(printf 'The scheduled build was held back: no pin changed, and the site shows the last good build with a banner that says why (status.json, attempts.json, changes.xml).\n\nRun: %s\n' \
+            "$RUN_URL")
+    else
+        body=$(printf 'The scheduled publish run failed, so the site still shows the last good build.\n\nFailing step:\n%s\n\nRun: %s\n' \
+            "${failed:-- (see the run)}" "$RUN_URL")
+    fi
     if [ -n "${BUILD_ERROR:-}" ]; then
         # The build's own message (the publish gate's rules, rows and examples).
         body=$(printf '%s\n\nThe build said:\n\n```\n%s\n```\n' "$body" "${BUILD_ERROR//\`\`\`/\`\` \`}")
