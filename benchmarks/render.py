@@ -17,7 +17,11 @@ board in that copy, each as ``quarto render`` runs it (the pre-render build, the
   changes and manifest are new, so the pages reading those execute;
 - **a new season**: 120 penguins added: every page reads something new;
 - **one page saved**: ``eda.qmd`` edited (a sentence added) and rendered alone
-  (``quarto render eda.qmd``), as a proxy for a save in ``quarto preview``.
+  (``quarto render eda.qmd``);
+- **quarto preview**: the preview server started on the rendered copy (how long until it
+  serves), then ``eda.qmd`` saved three times: for each save, the seconds until the page
+  the server shows holds the new sentence (read from ``_site/`` as Quarto writes it; it
+  then tells the browser to reload).
 
 Each is printed as wall time, its ratio to the full render of the same run, and the
 pages that executed (from the render's own log). Needs ``quarto`` on the PATH.
@@ -72,7 +76,7 @@ def scheduled(project: Path, source: Path) -> tuple[float, str]:
     env = {**os.environ, "REPORT_SOURCE": str(source), "REPORT_BOARD": str(project / "board")}
     script = (
         "python -m scripts.build && if python -m report.freeze --site-unchanged; then "
-        "python -m report.status && cp status.json _site/status.json; else quarto render; fi"
+        "python -m report.status && cp status.json attempts.json changes.xml _site/; else quarto render; fi"
     )
     start = time.perf_counter()
     result = subprocess.run(["bash", "-c", script], cwd=project, env=env, capture_output=True, text=True)
@@ -85,6 +89,80 @@ def scheduled(project: Path, source: Path) -> tuple[float, str]:
         if "Executing" in result.stdout + result.stderr or "Output created" in result.stdout + result.stderr
         else "no render",
     )
+
+
+def preview_saves(project: Path, source: Path, page: str = "eda.qmd", saves: int = 3) -> tuple[float, list[float]]:
+    """``quarto preview`` of the project, then ``saves`` saves of one page: how long until it
+    serves, and for each save the seconds until the served page holds the saved sentence.
+
+    Its output goes to a terminal (a pseudo-terminal), as on a laptop: Quarto then keeps
+    the page's Jupyter kernel alive between saves (its ``execute: daemon`` default for an
+    interactive session outside CI), which it does not when its output is a pipe.
+    """
+    import pty
+    import signal
+    import threading
+    import urllib.request
+
+    from tests.helpers import free_port
+
+    env = {**os.environ, "REPORT_SOURCE": str(source), "REPORT_BOARD": str(project / "board")}
+    env.pop("CI", None)  # a laptop, not a CI runner
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = ["quarto", "preview", "--no-browser", "--port", str(port)]
+    terminal, side = pty.openpty()
+    server = subprocess.Popen(command, cwd=project, env=env, stdin=subprocess.DEVNULL, stdout=side, stderr=side,
+                              start_new_session=True)  # fmt: skip
+    os.close(side)
+
+    def drain() -> None:  # read the terminal, so that Quarto never blocks on a full one
+        try:
+            while os.read(terminal, 65536):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+
+    def served(path: str, text: str | None, timeout: float) -> float:
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            try:
+                body = urllib.request.urlopen(url + path, timeout=5).read().decode()
+                if text is None or text in body:
+                    return time.perf_counter() - start
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit(f"quarto preview did not serve {path} with {text!r} within {timeout:.0f} s")
+
+    def written(output: Path, text: str, timeout: float) -> float:
+        # the page on disk, not over HTTP: the preview server renders a stale page it is asked
+        # for, so polling it would start renders of its own; a browser reloads once, when told
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if output.is_file() and text in output.read_text(errors="replace"):
+                return time.perf_counter() - start
+            time.sleep(0.05)
+        raise SystemExit(f"quarto preview did not write {output.name} with {text!r} within {timeout:.0f} s")
+
+    try:
+        started = time.perf_counter()
+        served("/", None, 600)
+        serving = time.perf_counter() - started
+        times = []
+        target = project / page
+        for number in range(1, saves + 1):
+            time.sleep(5)  # a reader looks at the page before the next save (Quarto ignores a save mid-render)
+            sentence = f"Saved sentence number {number} ({time.time_ns()})."
+            target.write_text(target.read_text() + f"\n{sentence}\n")
+            times.append(written(project / "_site" / Path(page).with_suffix(".html").name, sentence, 300))
+        return serving, times
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        os.close(terminal)
 
 
 def write_rows(path: Path, rows: list[dict]) -> Path:
@@ -137,6 +215,11 @@ def main() -> int:
         page.write_text(page.read_text() + "\nOne more sentence.\n")
         seconds, executed, _ = render(project, season, "eda.qmd")
         print(f"{'one page saved (eda.qmd)':<28}{seconds:>8.1f}{seconds / full:>8.2f}  {', '.join(executed) or 'none'}")
+        serving, saves = preview_saves(project, season)
+        print(f"{'quarto preview serves':<28}{serving:>8.1f}{serving / full:>8.2f}")
+        for number, seconds in enumerate(saves, 1):
+            label = f"preview: eda.qmd saved ({number})"
+            print(f"{label:<28}{seconds:>8.1f}{seconds / full:>8.2f}  eda (shown in the browser)", flush=True)
     return 0
 
 

@@ -96,6 +96,19 @@ def publish(board: Path | str, out: Path, keep: int = DEFAULT_KEEP) -> dict[str,
     return kept
 
 
+def _published(url: str, what: str) -> bytes | None:
+    """A file of the published site, or None when it is not there yet (HTTP 404)."""
+    try:
+        return http_get(url)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise SourceError(f"cannot read {what} at {url}: HTTP {error.code}") from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise SourceError(f"cannot reach {what} at {url}: {reason}") from None
+
+
 def restore(url: str, board: Path) -> dict[str, int] | None:
     """Download the versions in the published board at ``url`` that ``board`` lacks.
 
@@ -108,17 +121,13 @@ def restore(url: str, board: Path) -> dict[str, int] | None:
     base = url.rstrip("/") + "/"
     if not base.lower().startswith(("http://", "https://")):
         raise SourceError(f"--url {url!r} is not an http(s) URL: give where the site publishes the board")
+    published = _published(base + MANIFEST_FILE, "the published board")
+    if published is None:
+        return None
     try:
-        layout = yaml.safe_load(http_get(base + MANIFEST_FILE)) or {}
+        layout = yaml.safe_load(published) or {}
     except yaml.YAMLError:
         raise SourceError(f"{base}{MANIFEST_FILE} is not valid YAML") from None
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return None
-        raise SourceError(f"cannot read the published board at {base}{MANIFEST_FILE}: HTTP {error.code}") from None
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise SourceError(f"cannot reach the published board at {base}: {reason}") from None
     if not isinstance(layout, dict):
         raise SourceError(f"{base}{MANIFEST_FILE} is not a pins board manifest (expected pin: [version paths])")
 
@@ -173,19 +182,17 @@ def restore_attempts(url: str, location: str) -> int | None:
 
     from scripts import attempts
 
+    if not url.lower().startswith(("http://", "https://")):
+        raise SourceError(f"--attempts {url!r} is not an http(s) URL: give where the site publishes attempts.json")
     if attempts.read(location) is not None:
         return 0
+    published = _published(url, "the published attempts log")
+    if published is None:
+        return None
     try:
-        log = json.loads(http_get(url))
+        log = json.loads(published)
     except ValueError:
         raise SourceError(f"{url} is not JSON: not an attempts log") from None
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return None
-        raise SourceError(f"cannot read the published attempts log at {url}: HTTP {error.code}") from None
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise SourceError(f"cannot reach the published attempts log at {url}: {reason}") from None
     if not attempts.valid(log):
         raise SourceError(f"{url} is not an attempts log (expected attempts and older, as scripts/attempts.py writes)")
     attempts.write(location, log)

@@ -290,6 +290,18 @@ def hostile_copy(board: Path, dest: Path) -> Path:
 
     manifest.update(code_version=HOSTILE[0], built_at=manifest["built_at"], packages={HOSTILE[1]: HOSTILE[2]})
     manifest_file.write_text(json.dumps(manifest))
+
+    # the attempts log beside the copy: the source board's, then an attempt held back by
+    # rules whose lines and measures hold the text (the gate log, the banner and the feed show it)
+    from scripts import attempts
+
+    log = attempts.read(str(board))
+    measures = [{"rule": next(texts), "measured": 0.97, "shown": next(texts), "limit": next(texts), "passed": False}]
+    problems = [f'rule "{text}", column "x": {" ".join(HOSTILE[:7])}' for text in HOSTILE[:2]]
+    held = attempts.attempt(
+        "held back", "2026-12-04T05:17:00Z", source_hash="ab" * 32, measures=measures, problems=problems
+    )
+    attempts.write(str(dest), attempts.append(log, held))
     return dest
 
 

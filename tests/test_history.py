@@ -95,6 +95,30 @@ def test_first_run_with_nothing_published_starts_a_new_history(serve_folder, tmp
     assert "starts a new history" in capsys.readouterr().err
 
 
+def test_the_attempts_log_is_restored_once_and_a_damaged_one_is_named(serve_folder, tmp_path, capsys):
+    from scripts import attempts
+
+    site = tmp_path / "site"
+    site.mkdir()
+    log = attempts.append(None, attempts.attempt("held back", "2026-12-03T05:17:00Z", problems=['rule "x": 1 row']))
+    (site / "attempts.json").write_text(json.dumps(log))
+    url = serve_folder(site)
+    board = tmp_path / "runner" / "board"
+    board.parent.mkdir()
+    restore = ["--board", str(board), "restore", "--url", f"{url}/board", "--attempts", f"{url}/attempts.json"]
+    assert history.main(restore) == 0
+    assert "restored the attempts log (1 attempts)" in capsys.readouterr().err
+    assert attempts.read(str(board)) == log
+    (site / "attempts.json").write_text('{"attempts": "no"}')
+    assert history.main(restore) == 0  # the runner has its own log now: nothing is replaced
+    shutil.rmtree(board.parent)
+    board.parent.mkdir()
+    assert history.main(restore) == 3
+    err = capsys.readouterr().err
+    assert "attempts.json is not an attempts log" in err and "Traceback" not in err
+    assert attempts.read(str(board)) is None
+
+
 def test_unreachable_published_board_stops_before_the_build(serve_folder, tmp_path, capsys):
     url = serve_folder(tmp_path, status=503) + "/board"
     board = tmp_path / "board"

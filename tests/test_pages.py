@@ -3,6 +3,7 @@ Python cells in a real kernel, against a board built from the shipped data."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -339,6 +340,16 @@ def test_quarto_renders_the_site(rendered_site):
         assert optimize.MARK in text and 'rel="stylesheet"' not in text, page.name
         for image in re.findall(r"<img\b[^>]*>", text):
             assert " width=" in image and " height=" in image, f"{page.name}: {image}"
+        # the change feed, linked from every page's head, and its files beside the pages
+        head = text.split("</head>", 1)[0]
+        feed_link = '<link rel="alternate" type="application/atom+xml" title="What changed (Atom feed)"'
+        assert f'{feed_link} href="changes.xml">' in head, page.name
+    import feedparser
+
+    parsed = feedparser.parse((site / "changes.xml").read_bytes())
+    assert not parsed.bozo and parsed.version == "atom10" and parsed.entries
+    assert json.loads((site / "status.json").read_text())["attempts"] == "attempts.json"
+    assert json.loads((site / "attempts.json").read_text())["attempts"]
 
 
 def test_pages_load_nothing_from_another_origin(executed):
@@ -488,6 +499,9 @@ def test_quarto_expands_no_shortcode_and_runs_no_tag_from_the_data(rendered_site
         assert passwd not in html, page  # nor {{< include /etc/passwd >}}
         assert '<img src="x"' not in html and 'onerror="alert' not in html and "<script>alert" not in html, page
         assert 'href="javascript:' not in html, page
+        # the held-back line of every page shows the failed rules' text, escaped
+        held = re.search(r'<p class="report-held-back" role="status">(.*?)</p>', html, re.S).group(1)
+        assert "&lt;img src=x onerror=alert(1)&gt;" in held and "{{&lt; include /etc/passwd &gt;}}" in held, page
     changes = (site / "changes.html").read_text()
     assert "&lt;img src=x onerror=alert(1)&gt;" in changes or "&lt;img src=x onerror=alert(1)>" in changes
     assert "env SECRET_PROBE" in changes  # shown, as text
