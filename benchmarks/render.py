@@ -16,6 +16,8 @@ board in that copy, each as ``quarto render`` runs it (the pre-render build, the
   (a `Comments` cell changed): the tables keep their versions, the build's history,
   changes and manifest are new, so the pages reading those execute;
 - **a new season**: 120 penguins added: every page reads something new;
+- **a comment edited, scheduled**: another comment edited after the season's whole render,
+  run as ``publish.yml`` runs it (the build, then its render step);
 - **one page saved**: ``eda.qmd`` edited (a sentence added) and rendered alone
   (``quarto render eda.qmd``);
 - **quarto preview**: the preview server started on the rendered copy (how long until it
@@ -74,7 +76,7 @@ def render(project: Path, source: Path, *pages: str) -> tuple[float, list[str], 
 def scheduled(project: Path, source: Path) -> tuple[float, str]:
     """The publish workflow's render step on unchanged data: no render when nothing changed."""
     env = {**os.environ, "REPORT_SOURCE": str(source), "REPORT_BOARD": str(project / "board")}
-    script = (
+    script = (  # the build step, then publish.yml's render step
         "python -m scripts.build && if python -m report.freeze --site-unchanged; then "
         "python -m report.status && cp status.json attempts.json changes.xml _site/; else quarto render; fi"
     )
@@ -83,12 +85,11 @@ def scheduled(project: Path, source: Path) -> tuple[float, str]:
     seconds = time.perf_counter() - start
     if result.returncode:
         raise SystemExit(f"the scheduled step failed:\n{result.stderr[-3000:]}")
-    return (
-        seconds,
-        "rendered"
-        if "Executing" in result.stdout + result.stderr or "Output created" in result.stdout + result.stderr
-        else "no render",
-    )
+    log = result.stdout + result.stderr
+    executed = re.findall(r"Executing '(\w+)\.quarto_ipynb'", log)
+    if "Output created" not in log:
+        return seconds, "none (no render)"
+    return seconds, f"{', '.join(executed) or 'none'} (the whole site)"
 
 
 def preview_saves(project: Path, source: Path, page: str = "eda.qmd", saves: int = 3) -> tuple[float, list[float]]:
@@ -198,6 +199,11 @@ def main() -> int:
             ("a comment edited upstream", commented, ()),
             ("a new season", season, ()),
         ]
+        # a change as the scheduled job meets it: the build, then publish.yml's render step,
+        # after the whole render of the new season
+        again = [dict(r) for r in [*edited, *added]]
+        again[1]["Comments"] = "Another comment edited upstream."
+        recommented = write_rows(folder / "recommented.csv", again)
         print(f"{'run':<28}{'wall s':>8}{'x full':>8}  pages executed")
         full = None
         for name, source, pages in runs:
@@ -208,14 +214,14 @@ def main() -> int:
                 print(f"    {line}")
             if name == "unchanged data":
                 seconds, what = scheduled(project, source)
-                print(
-                    f"{'unchanged data, scheduled':<28}{seconds:>8.1f}{seconds / full:>8.2f}  none ({what})", flush=True
-                )
+                print(f"{'unchanged data, scheduled':<28}{seconds:>8.1f}{seconds / full:>8.2f}  {what}", flush=True)
+        seconds, what = scheduled(project, recommented)
+        print(f"{'a comment edited, scheduled':<28}{seconds:>8.1f}{seconds / full:>8.2f}  {what}", flush=True)
         page = project / "eda.qmd"
         page.write_text(page.read_text() + "\nOne more sentence.\n")
-        seconds, executed, _ = render(project, season, "eda.qmd")
+        seconds, executed, _ = render(project, recommented, "eda.qmd")
         print(f"{'one page saved (eda.qmd)':<28}{seconds:>8.1f}{seconds / full:>8.2f}  {', '.join(executed) or 'none'}")
-        serving, saves = preview_saves(project, season)
+        serving, saves = preview_saves(project, recommented)
         print(f"{'quarto preview serves':<28}{serving:>8.1f}{serving / full:>8.2f}")
         for number, seconds in enumerate(saves, 1):
             label = f"preview: eda.qmd saved ({number})"

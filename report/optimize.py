@@ -21,8 +21,9 @@ For each page, in its own HTML (written whole, or not at all):
 - **The navbar toggler is a button**: Quarto marks it ``role="menu"``, which a button
   that opens a menu is not (axe ``aria-allowed-role``).
 
-A page this step has already been over is left as it is; a page it was not run on
-(``quarto preview`` after a save) works as Quarto wrote it, only slower to show.
+A page this step has already been over is left as it is (``quarto preview`` runs it
+after each save, on the page just rendered); a page it was not run on works as Quarto
+wrote it, only slower to show.
 """
 
 from __future__ import annotations

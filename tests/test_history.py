@@ -4,6 +4,7 @@ exercised against the published folder served by a loopback HTTP server."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -80,12 +81,33 @@ def test_a_restored_board_continues_the_build_history(site, serve_folder, tmp_pa
     assert changes.loc[changes["section"] == "penguins", "added"].sum() == 120
 
 
-def test_plain_pins_reads_the_published_board_over_http(site, serve_folder, tmp_path, monkeypatch):
+PLACEHOLDER_URL = "https://<owner>.github.io/<repo>/board/"
+
+
+def documented_snippets() -> list[str]:
+    """The Python snippets of docs/publishing.md's "Reading the published board from Python", as written."""
+    text = (config.PROJECT_ROOT / "docs" / "publishing.md").read_text()
+    section = text.split("### Reading the published board from Python", 1)[1].split("\n## ", 1)[0].split("\n### ")[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_documented_snippets_read_the_published_board(season_board, tmp_path, serve_folder, monkeypatch):
+    """The docs' snippets, run as they stand against a published board served on loopback:
+    the tables, the model (a pickle: allow_pickle_read), and an older version by its path."""
+    history.publish(season_board, tmp_path / "_site" / "board")
     monkeypatch.setenv("PINS_CACHE_DIR", str(tmp_path / "cache"))
-    url = serve_folder(site) + "/board/"
-    layout = yaml.safe_load((site / "board" / "_pins.yaml").read_text())
-    board = pins.board_url(url, {name: paths[-1] for name, paths in layout.items()})
-    assert board.pin_read("species_island_year_counts")["penguins"].sum() == 344
+    snippets = documented_snippets()
+    assert len(snippets) == 3 and PLACEHOLDER_URL in snippets[0]
+    namespace: dict = {}
+    source = "\n".join(snippets).replace(PLACEHOLDER_URL, serve_folder(tmp_path / "_site") + "/board/")
+    exec(compile(source, "docs/publishing.md", "exec"), namespace)
+
+    local = pins.board_folder(str(season_board), allow_pickle_read=True)
+    assert namespace["counts"].equals(local.pin_read("species_island_year_counts"))
+    assert namespace["counts"]["penguins"].sum() == 464 and namespace["first_counts"]["penguins"].sum() == 344
+    assert 3000 < namespace["grams"] < 7000  # a Gentoo female's body mass, in grams
+    with pytest.raises(NotImplementedError):  # as the docs say
+        namespace["board"].pin_versions("species_island_year_counts")
 
 
 def test_first_run_with_nothing_published_starts_a_new_history(serve_folder, tmp_path, capsys):
