@@ -4,7 +4,8 @@
 
 Loads the newest ``penguin_model`` version (or ``--model-version``) from the
 board in ``REPORT_BOARD`` and serves ``/predict``, ``/ping``, ``/metadata``,
-``/prototype`` and the interactive docs at ``/docs``. Input is checked against
+``/prototype``, the tables of the last build (``/tables``, ``/tables/<pin>``:
+``scripts/tables_api.py``) and the interactive docs at ``/docs``. Input is checked against
 the model's prototype: a bad row gets 422 naming the field, never a 5xx.
 """
 
@@ -402,6 +403,10 @@ def create_app(location: str | None = None, version: str | None = None):
         return JSONResponse(status_code=422, content={"detail": shown(exc.errors(), domain)})
 
     app.add_exception_handler(RequestValidationError, invalid)
+    from scripts import tables_api
+    from scripts.board import open_board
+
+    tables_api.add_routes(app, open_board(location or config.get_board()))
     app.add_middleware(RequestLimits, max_body_bytes=limits["max_body_bytes"], timeout=limits["timeout"])
     app.title = "Palmer penguins body-mass API"
     app.state.model_version = model.metadata.version

@@ -28,7 +28,7 @@ def api_schema(built_board):
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
 
 
-# The GET operations take no input, so there is nothing invalid to send them.
+# The GET operations but /tables/{name} take no input, so there is nothing invalid to send them.
 @pytest.mark.parametrize(
     ("path", "method", "mode"),
     [
@@ -37,8 +37,11 @@ POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
         ("/ping", "GET", POSITIVE),
         ("/metadata", "GET", POSITIVE),
         ("/prototype", "GET", POSITIVE),
+        ("/tables", "GET", POSITIVE),
+        ("/tables/{name}", "GET", POSITIVE),
+        ("/tables/{name}", "GET", NEGATIVE),
     ],
-    ids=["predict-valid", "predict-invalid", "ping", "metadata", "prototype"],
+    ids=["predict-valid", "predict-invalid", "ping", "metadata", "prototype", "tables", "table", "table-invalid"],
 )
 def test_the_api_keeps_its_contract(api_schema, path, method, mode):
     # every check schemathesis has (its CLI's --checks all), on valid and on invalid data

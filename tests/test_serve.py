@@ -354,3 +354,42 @@ def rss_mib(pid: int) -> float:
     """A process's resident memory, from /proc."""
     status = Path(f"/proc/{pid}/status").read_text()
     return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
+
+def test_the_tables_of_the_last_build_are_served_as_json(client, built_board):
+    """``/tables`` lists every table pin at the version the last build names; ``/tables/<pin>``
+    pages through its rows (the full tidy table too), as pins reads them."""
+    import pins
+
+    board = pins.board_folder(str(built_board))
+    manifest = board.pin_read("build_manifest")
+    listed = client.get("/tables").json()["tables"]
+    names = [t["name"] for t in listed]
+    assert "penguins" in names and "overview" in names and "penguin_model" not in names
+    overview = next(t for t in listed if t["name"] == "overview")
+    assert overview["version"] == manifest["pins"]["overview"] and overview["url"] == "/tables/overview"
+    assert overview["rows"] == len(board.pin_read("overview"))
+
+    counts = client.get("/tables/species_island_year_counts", params={"limit": 1000}).json()
+    expected = board.pin_read("species_island_year_counts", version=manifest["pins"]["species_island_year_counts"])
+    assert counts["rows"] == len(expected) == len(counts["records"])
+    assert [r["penguins"] for r in counts["records"]] == expected["penguins"].tolist()
+    assert [c["name"] for c in counts["columns"]] == list(expected.columns)
+
+    tail = client.get("/tables/penguins", params={"limit": 10, "offset": 340}).json()
+    assert tail["rows"] == 344 and len(tail["records"]) == 4 and tail["offset"] == 340
+    assert any(r["sex"] is None for r in client.get("/tables/penguins", params={"limit": 20}).json()["records"])
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("/tables/penguin_model", 404, "no table 'penguin_model' in the last build; the tables are: bill_trends"),
+        ("/tables/overview?limit=0", 422, "greater than or equal to 1"),
+        ("/tables/overview?limit=1001", 422, "less than or equal to 1000"),
+        ("/tables/overview?offset=-1", 422, "greater than or equal to 0"),
+    ],
+)
+def test_a_bad_table_request_says_what_is_wrong(client, path, status, says):
+    response = client.get(path)
+    assert response.status_code == status and says in response.text
