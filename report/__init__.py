@@ -8,7 +8,6 @@ holds the few presentation settings shared by all pages.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 from functools import cache
@@ -65,6 +64,7 @@ __all__ = [
     "statistics_table",
     "table",
     "text",
+    "tidy_download",
     "trend_sentence",
     "use_figure_style",
     "value_range",
@@ -181,23 +181,38 @@ def when(moment: dt.datetime) -> str:
 
 
 def download_link(frame, filename: str):
-    """A Markdown link that downloads ``frame`` as CSV, embedded in the page (list cells as ``a; b``).
+    """Links to a table's files on the site (``report/site_data.py`` writes them after the
+    render): the CSV, and its JSON, Parquet and metadata, at stable URLs (``data/<pin>.csv``).
 
     Markdown, not HTML: Quarto adds require.js and jQuery from a CDN to every page
     with an HTML output (``src/core/jupyter/widgets.ts``), and the site loads nothing
-    from another origin.
+    from another origin. ``filename`` is the pin's name and ``.csv``; ``frame`` is the
+    table as the page read it (its rows are counted here).
     """
-    import re
+    if not re.fullmatch(r"[A-Za-z0-9_-]+\.csv", filename):  # ours, but it lands in a URL and an attribute
+        raise ValueError(f"a download is a pin's name and .csv (letters, digits, '_', '-'): {filename!r}")
+    name = filename.removesuffix(".csv")
+    return _markdown(_links(name, len(frame)))
 
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", filename):  # ours, but it lands in an attribute
-        raise ValueError(f"a download's file name is letters, digits, '_', '.' and '-': {filename!r}")
-    lists = [c for c in frame.columns if any(_is_list(v) for v in frame[c])]
-    shown = frame.assign(**{c: frame[c].map(lambda v: "; ".join(map(str, v)) if _is_list(v) else v) for c in lists})
-    data = base64.b64encode(shown.to_csv(index=False).encode()).decode()
-    # the name is checked above and the data is base64: neither needs escaping here
-    rows = f"{len(frame):,} {plural(len(frame), 'row')}"
-    link = f'[Download {filename} (CSV, {rows})](data:text/csv;base64,{data}){{.download download="{filename}"}}'
-    return _markdown(link)
+
+def _links(name: str, rows: int) -> str:
+    from report.site_data import files
+
+    found = files(name, rows)
+    counted = f"{rows:,} {plural(rows, 'row')}"
+    formats = (("json", "JSON"), ("parquet", "Parquet"), ("metadata", "about"))
+    others = [f"[{label}]({found[key]})" for key, label in formats if key in found]
+    if "csv" in found:
+        first = f'[Download {name}.csv (CSV, {counted})]({found["csv"]}){{.download download="{name}.csv"}}'
+        return first + " · " + " · ".join(others)
+    first = f'[Download {name}.parquet (Parquet, {counted})]({found["parquet"]}){{.download download="{name}.parquet"}}'
+    return first + " · " + " · ".join(o for o in others if "Parquet" not in o)
+
+
+def tidy_download():
+    """Links to the full tidy table's files: its rows from the pin's metadata (pages never read it)."""
+    rows = int(meta(TIDY_PIN).user["rows"])
+    return _markdown(_links(TIDY_PIN, rows))
 
 
 def download_links(tables: dict):

@@ -120,7 +120,7 @@ def test_every_cell_is_labelled_and_only_reads_and_draws(page):
         ("index.qmd", 0, 0, 0),
         ("eda.qmd", 5, 4, 6),
         ("model.qmd", 4, 2, 4),
-        ("data.qmd", 0, 1, 17),
+        ("data.qmd", 0, 1, 18),  # every table and the full tidy table
         ("changes.qmd", 1, 2, 2),  # a first build: the gate log (one attempt) and the versions table
     ],
 )
@@ -344,7 +344,22 @@ def test_quarto_renders_the_site(rendered_site):
         head = text.split("</head>", 1)[0]
         feed_link = '<link rel="alternate" type="application/atom+xml" title="What changed (Atom feed)"'
         assert f'{feed_link} href="changes.xml">' in head, page.name
+        # the tables are files of the site: every link to one resolves, no page embeds data
+        for link in re.findall(r'href="(data/[^"]+)"', text):
+            assert (site / link).is_file(), f"{page.name} links {link}, which the site lacks"
+        assert not [uri for uri in re.findall(r'data:[^"\')\s]+', text) if len(uri) > 2048], page.name
     import feedparser
+    import pins
+
+    board = pins.board_folder(str(site.parent.parent / "board"))
+    manifest = board.pin_read("build_manifest")
+    index = json.loads((site / "data" / "index.json").read_text())
+    assert {t["name"] for t in index["tables"]} == set(manifest["pins"]) - {"penguin_model", "build_manifest"}
+    for listed in index["tables"]:
+        about = json.loads((site / listed["files"]["metadata"]).read_text())
+        version = manifest["pins"][listed["name"]]
+        assert about["pin_version"] == version and about["rows"] == len(board.pin_read(listed["name"], version))
+        assert all((site / path).is_file() for path in about["files"].values()), listed["name"]
 
     parsed = feedparser.parse((site / "changes.xml").read_bytes())
     assert not parsed.bozo and parsed.version == "atom10" and parsed.entries
@@ -359,19 +374,22 @@ def test_pages_load_nothing_from_another_origin(executed):
                 assert not foreign_resources(text), f"{page} loads {foreign_resources(text)}"
 
 
-def test_downloads_write_list_cells_as_text():
-    import base64
-
+def test_downloads_link_the_tables_files_and_write_list_cells_as_text():
     import numpy as np
     import pandas as pd
 
     import report
+    from report.site_data import csv_text
 
     frame = pd.DataFrame({"species": ["Adelie", "Gentoo"], "islands": [np.array(["Biscoe", "Dream"]), ["Biscoe"]]})
     link = report.download_link(frame, "where.csv").data
-    assert 'download="where.csv"' in link and "2 rows" in link
-    data = link.split("base64,", 1)[1].split(")", 1)[0]
-    assert base64.b64decode(data).decode() == "species,islands\nAdelie,Biscoe; Dream\nGentoo,Biscoe\n"
+    assert link == (
+        '[Download where.csv (CSV, 2 rows)](data/where.csv){.download download="where.csv"} · '
+        "[JSON](data/where.json) · [Parquet](data/where.parquet) · [about](data/where.metadata.json)"
+    )
+    assert csv_text(frame) == "species,islands\nAdelie,Biscoe; Dream\nGentoo,Biscoe\n"
+    with pytest.raises(ValueError, match=r"a pin's name and \.csv"):
+        report.download_link(frame, "../x.csv")
 
 
 def test_page_helpers_follow_the_description():
