@@ -73,7 +73,7 @@ def render(project: Path, source: Path, *pages: str) -> tuple[float, list[str], 
     return seconds, executed, log
 
 
-def scheduled(project: Path, source: Path) -> tuple[float, str]:
+def scheduled(project: Path, source: Path) -> tuple[float, str, str]:
     """The publish workflow's render step on unchanged data: no render when nothing changed."""
     env = {**os.environ, "REPORT_SOURCE": str(source), "REPORT_BOARD": str(project / "board")}
     script = (  # the build step, then publish.yml's render step
@@ -88,8 +88,8 @@ def scheduled(project: Path, source: Path) -> tuple[float, str]:
     log = result.stdout + result.stderr
     executed = re.findall(r"Executing '(\w+)\.quarto_ipynb'", log)
     if "Output created" not in log:
-        return seconds, "none (no render)"
-    return seconds, f"{', '.join(executed) or 'none'} (the whole site)"
+        return seconds, "none (no render)", log
+    return seconds, f"{', '.join(executed) or 'none'} (the whole site)", log
 
 
 def preview_saves(project: Path, source: Path, page: str = "eda.qmd", saves: int = 3) -> tuple[float, list[float]]:
@@ -213,10 +213,12 @@ def main() -> int:
             for line in re.findall(r"^\[freeze\] .*$", log, flags=re.MULTILINE):
                 print(f"    {line}")
             if name == "unchanged data":
-                seconds, what = scheduled(project, source)
+                seconds, what, _ = scheduled(project, source)
                 print(f"{'unchanged data, scheduled':<28}{seconds:>8.1f}{seconds / full:>8.2f}  {what}", flush=True)
-        seconds, what = scheduled(project, recommented)
+        seconds, what, log = scheduled(project, recommented)
         print(f"{'a comment edited, scheduled':<28}{seconds:>8.1f}{seconds / full:>8.2f}  {what}", flush=True)
+        for line in re.findall(r"^\[freeze\] .* executes: .*$", log, flags=re.MULTILINE):
+            print(f"    {line}")
         page = project / "eda.qmd"
         page.write_text(page.read_text() + "\nOne more sentence.\n")
         seconds, executed, _ = render(project, recommented, "eda.qmd")
