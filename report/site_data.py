@@ -11,7 +11,8 @@ else ``_site``):
 - ``data/<pin>.metadata.json``: title, the reader's description, columns with their
   type and unit (units from ``scripts/dataset.py``), rows, pin version and content hash,
   build id, data as of, source, licence and citation;
-- ``data/index.json``: every table, with its files and metadata.
+- ``data/index.json``: every table, with its files and metadata;
+- ``CITATION.cff`` and ``citation.bib`` at the site's root (``report/cite.py``).
 
 The pages link to these files (``report.download_link``) instead of embedding the
 data. The full tidy table gets the same files, but above ``LARGE_ROWS`` rows only its
@@ -81,6 +82,8 @@ def metadata(name: str, meta, manifest: dict, columns: list[tuple[str, str]], ro
         "licence": LICENCE,
         "citation": CITATION,
         "files": files(name, rows),
+        # this very version, as long as the published board keeps it (a folder board rides with the site)
+        "versioned": f"board/{name}/{meta.version.version}/",
     }
 
 
@@ -170,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     index = {"build_id": attempts.build_id(manifest), "tables": listed}
     _write(folder / INDEX_FILE, json.dumps(index, indent=1) + "\n")
+    from report import cite
+    from report.status import site_url
+
+    cited = cite.citation(manifest, site_url(Path.cwd()))  # the files the footer links
+    _write(site / cite.CFF_FILE, cite.cff(cited))
+    _write(site / cite.BIBTEX_FILE, cite.bibtex(cited))
     print(f"[site-data] {len(listed)} tables in {folder} ({written} written, {len(listed) - written} unchanged)",
           file=sys.stderr)  # fmt: skip
     return 0

@@ -326,6 +326,8 @@ def test_quarto_renders_the_site(rendered_site):
     site = rendered_site
     for page in ("index.html", "eda.html", "model.html", "data.html", "changes.html"):
         assert (site / page).is_file(), page
+    last = max((site.parent.parent / "board" / "build_manifest").iterdir())  # the build the pages show
+    manifest = json.loads((last / "build_manifest.json").read_text())
     index = (site / "index.html").read_text()
     assert "penguins observed" in index and "<svg" in index  # the graphviz diagram is inline SVG
     assert (site / "favicon.svg").is_file()
@@ -344,6 +346,9 @@ def test_quarto_renders_the_site(rendered_site):
         head = text.split("</head>", 1)[0]
         feed_link = '<link rel="alternate" type="application/atom+xml" title="What changed (Atom feed)"'
         assert f'{feed_link} href="changes.xml">' in head, page.name
+        # every page ends with how to cite it, and its files are there
+        assert "Cite this report</h2>" in text and f"build {manifest['built_at']} " in text, page.name
+        assert (site / "CITATION.cff").is_file() and (site / "citation.bib").is_file()
         # the tables are files of the site: every link to one resolves, no page embeds data
         for link in re.findall(r'href="(data/[^"]+)"', text):
             assert (site / link).is_file(), f"{page.name} links {link}, which the site lacks"
@@ -352,7 +357,6 @@ def test_quarto_renders_the_site(rendered_site):
     import pins
 
     board = pins.board_folder(str(site.parent.parent / "board"))
-    manifest = board.pin_read("build_manifest")
     index = json.loads((site / "data" / "index.json").read_text())
     assert {t["name"] for t in index["tables"]} == set(manifest["pins"]) - {"penguin_model", "build_manifest"}
     for listed in index["tables"]:

@@ -38,6 +38,9 @@ def test_every_table_pin_gets_its_files_and_metadata(built_board, tmp_path, monk
     tidy = json.loads((folder / "penguins.metadata.json").read_text())
     assert {c["name"]: c["unit"] for c in tidy["columns"]}["body_mass_g"] == "g"
     assert "written" in capsys.readouterr().err
+    site = tmp_path / "_site"
+    assert "cff-version: 1.2.0" in (site / "CITATION.cff").read_text()
+    assert "@article{gorman2014," in (site / "citation.bib").read_text()
 
     # a second run with the same pins rewrites nothing
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.name != "index.json"}
