@@ -128,15 +128,12 @@ def bibtex(c: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     from report.status import site_url
     from scripts import config
-    from scripts.board import open_board, read_manifest
+    from scripts.board import last_build
     from scripts.errors import BuildError
 
     root = Path.cwd()
     try:
-        manifest = read_manifest(open_board(config.get_board()))
-        if not manifest:
-            print(f"error: the board at {config.get_board()} holds no complete build", file=sys.stderr)
-            return 4
+        _, manifest = last_build(config.get_board())
         c = citation(manifest, site_url(root))
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)

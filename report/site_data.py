@@ -145,18 +145,14 @@ def csv_text(frame) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from scripts import attempts, config
-    from scripts.board import open_board, read_manifest
+    from scripts.board import last_build
     from scripts.errors import BuildError
     from scripts.names import MANIFEST, MODEL_PIN
 
     site = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR") or "_site")
     folder = site / DATA_DIR
     try:
-        board = open_board(config.get_board())
-        manifest = read_manifest(board)
-        if not manifest:
-            print(f"error: the board at {config.get_board()} holds no complete build", file=sys.stderr)
-            return 4
+        board, manifest = last_build(config.get_board())
         folder.mkdir(parents=True, exist_ok=True)
         listed, written = [], 0
         for name, version in sorted(manifest["pins"].items()):

@@ -213,15 +213,12 @@ def script() -> str:
 def main(argv: list[str] | None = None) -> int:
     from report import feed
     from scripts import attempts, config
-    from scripts.board import open_board, read_manifest
+    from scripts.board import last_build
     from scripts.errors import BuildError
 
     root = Path.cwd()
     try:
-        manifest = read_manifest(open_board(config.get_board()))
-        if not manifest:
-            print(f"error: the board at {config.get_board()} holds no complete build", file=sys.stderr)
-            return 4
+        _, manifest = last_build(config.get_board())
         log = attempts.read(config.get_board())
         content = status(manifest, log, expected_period_hours(root), config.get_expect_data_every())
         changes = feed.atom(log, site_url(root))

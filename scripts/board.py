@@ -234,6 +234,17 @@ def read_manifest(board) -> dict | None:
         ) from None
 
 
+def last_build(location: str) -> tuple[object, dict]:
+    """(the board at ``location``, its last complete build's manifest); a ``BoardError`` when it has none
+    (what the pages, ``status.json``, the site's data files and the citation are made from)."""
+    board = open_board(location)
+    manifest = read_manifest(board)
+    if not manifest:
+        how = "build it with `uv run python -m scripts.build`"
+        raise BoardError(f"the board at {location} holds no complete build: {how}")
+    return board, manifest
+
+
 def manifest_is_current(board, manifest: dict | None, source_hash: str, code_hash: str) -> bool:
     """The board holds a complete build of this source with this code."""
     if not manifest:
