@@ -108,20 +108,16 @@ def _current(folder: Path, name: str, meta) -> dict | None:
 
 def write_table(folder: Path, name: str, board, version: str, manifest: dict) -> tuple[dict, bool]:
     """Write one table's files into ``folder`` (the site's ``data/``); (its metadata, whether anything was written)."""
-    import duckdb
     import pandas as pd
+
+    from scripts.pins_adapter import parquet_shape
 
     meta = board.pin_meta(name, version=version)
     current = _current(folder, name, meta)
     if current is not None:
         return current, False
     (parquet,) = board.pin_download(name, version=version)
-    con = duckdb.connect()
-    try:
-        columns = [(c, t) for c, t, *_ in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [parquet]).fetchall()]
-        rows = con.execute("SELECT count(*) FROM read_parquet(?)", [parquet]).fetchone()[0]
-    finally:
-        con.close()
+    columns, rows = parquet_shape(parquet)
     described = metadata(name, meta, manifest, columns, rows)
     target = folder / f"{name}.parquet"
     shutil.copyfile(parquet, target.with_name(target.name + ".partial"))
@@ -145,9 +141,8 @@ def csv_text(frame) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from scripts import attempts, config
-    from scripts.board import last_build
+    from scripts.board import last_build, table_pins
     from scripts.errors import BuildError
-    from scripts.names import MANIFEST, MODEL_PIN
 
     site = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR") or "_site")
     folder = site / DATA_DIR
@@ -155,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         board, manifest = last_build(config.get_board())
         folder.mkdir(parents=True, exist_ok=True)
         listed, written = [], 0
-        for name, version in sorted(manifest["pins"].items()):
-            if name in (MODEL_PIN, MANIFEST) or board.pin_meta(name, version=version).type != "parquet":
-                continue
+        for name, version, _ in table_pins(board, manifest):
             described, wrote = write_table(folder, name, board, version, manifest)
             listed.append({k: described[k] for k in ("name", "title", "rows", "pin_version", "files")})
             written += wrote

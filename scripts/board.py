@@ -33,7 +33,7 @@ from scripts import pins_adapter
 from scripts.config import ENV_BOARD
 from scripts.errors import BoardError, first_line
 from scripts.locations import CLOUD, cloud_package, filesystem, is_cloud, is_local, local_path, scheme
-from scripts.names import MANIFEST
+from scripts.names import MANIFEST, MODEL_PIN
 
 STALE_REMOTE_LOCK_SECONDS = 3 * 3600
 
@@ -243,6 +243,17 @@ def last_build(location: str) -> tuple[object, dict]:
         how = "build it with `uv run python -m scripts.build`"
         raise BoardError(f"the board at {location} holds no complete build: {how}")
     return board, manifest
+
+
+def table_pins(board, manifest: dict):
+    """(name, version, meta) of every table pin (Parquet) the build ``manifest`` names, the
+    full tidy table included: not the model, not the manifest itself."""
+    for name, version in sorted(manifest["pins"].items()):
+        if name in (MODEL_PIN, MANIFEST):
+            continue
+        meta = board.pin_meta(name, version=version)
+        if meta.type == "parquet":
+            yield name, version, meta
 
 
 def manifest_is_current(board, manifest: dict | None, source_hash: str, code_hash: str) -> bool:

@@ -101,3 +101,17 @@ def linking_folder_board(folder: str):
         return BaseBoard(path, LinkingFileSystem(), versioned, **kwargs)
 
     return pins.board("file", folder, versioned=True, cache=None, allow_pickle_read=True, board_factory=factory)
+
+
+def parquet_shape(path: str) -> tuple[list[tuple[str, str]], int]:
+    """A Parquet pin's columns (name, DuckDB type) and rows, read from the file's footer by
+    DuckDB (the table itself never loaded): what the tables API and the site's data files say."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        columns = [(c, t) for c, t, *_ in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()]
+        rows = con.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0]
+    finally:
+        con.close()
+    return columns, rows

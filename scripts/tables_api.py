@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 
 from scripts.errors import BoardError
-from scripts.names import MANIFEST, MODEL_PIN
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -30,29 +29,18 @@ class Table:
 
 def pinned_tables(board) -> dict[str, Table]:
     """Every table pin the last complete build names, read once when the API starts."""
-    import duckdb
-
-    from scripts.board import read_manifest
+    from scripts.board import read_manifest, table_pins
+    from scripts.pins_adapter import parquet_shape
 
     manifest = read_manifest(board)
     if not manifest:
         raise BoardError("the board holds no complete build: build it with `uv run python -m scripts.build`")
     tables = {}
-    con = duckdb.connect()
-    try:
-        for name, version in sorted(manifest["pins"].items()):
-            if name in (MODEL_PIN, MANIFEST):
-                continue
-            meta = board.pin_meta(name, version=version)
-            if meta.type != "parquet":
-                continue
-            (path,) = board.pin_download(name, version=version)
-            described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()
-            rows = con.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0]
-            columns = [{"name": column, "type": kind} for column, kind, *_ in described]
-            tables[name] = Table(name, version, path, rows, columns, meta.description or "")
-    finally:
-        con.close()
+    for name, version, meta in table_pins(board, manifest):
+        (path,) = board.pin_download(name, version=version)
+        described, rows = parquet_shape(path)
+        columns = [{"name": column, "type": kind} for column, kind in described]
+        tables[name] = Table(name, version, path, rows, columns, meta.description or "")
     return tables
 
 
