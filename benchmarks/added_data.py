@@ -67,13 +67,14 @@ def tidy(path: Path):
     """The tidy table of a raw CSV, as the build's clean step writes it."""
     import pandas as pd
 
-    from scripts import clean, ingest
+    from scripts import clean
+    from scripts.engines.duckdb import DuckDBEngine
 
-    con = ingest.connect()
-    ingest.register_raw(con, [str(path)])
+    engine = DuckDBEngine()
+    engine.register_raw([str(path)])
     out = path.with_suffix(".parquet")
-    clean.clean(con, out)
-    con.close()
+    clean.clean(engine, out)
+    engine.close()
     return pd.read_parquet(out)
 
 
@@ -91,12 +92,12 @@ class Reference:
 
     def __init__(self, rows: list[dict[str, str]], folder: Path):
         from scripts import board as boards
-        from scripts import build, compare
+        from scripts import board_read, build, compare
 
         board = folder / "board"
         build.run([str(write(folder / "published.csv", rows))], str(board))
         target = boards.open_board(str(board))
-        self.reference = compare.read_reference(target, boards.read_manifest(target))
+        self.reference = compare.read_reference(target, board_read.read_manifest(target))
         self.published = long(tidy(folder / "published.csv"))
         metrics = self.reference.tables["model_test_metrics"]
         self.test_rmse = float(metrics[metrics["chosen"]].iloc[0]["rmse"])

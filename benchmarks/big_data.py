@@ -68,11 +68,12 @@ LEAST_WORK = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from scripts import clean, config, ingest
-    con = ingest.connect(config.get_duckdb_settings(spill_dir=sys.argv[2] + ".spill"))
-    ingest.register_raw(con, [sys.argv[1]])
-    clean.clean(con, Path(sys.argv[2]))
-    con.execute(f"SELECT species, count(*), avg(body_mass_g) FROM '{sys.argv[2]}' GROUP BY species").fetchall()
+    from scripts import clean, config
+    from scripts.engines.duckdb import DuckDBEngine
+    engine = DuckDBEngine(config.get_duckdb_settings(spill_dir=sys.argv[2] + ".spill"))
+    engine.register_raw([sys.argv[1]])
+    clean.clean(engine, Path(sys.argv[2]))
+    engine.con.execute(f"SELECT species, count(*), avg(body_mass_g) FROM '{sys.argv[2]}' GROUP BY species").fetchall()
     """
 )
 

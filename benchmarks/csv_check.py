@@ -4,7 +4,7 @@
 
 The hashing pass reads every byte of a CSV source once; besides the hash it
 checks that the text is UTF-8 and that no line ends in an empty field the
-header does not have (``ingest.CsvTextCheck``). Lines that end in an empty field
+header does not have (``hashing.CsvTextCheck``). Lines that end in an empty field
 have their fields counted, so a file whose every line ends in one (an empty
 ``Comments`` column) is the dear case. This writes both kinds of file (the
 shipped rows, repeated, with ``Comments`` as ``NA`` or empty), then prints the
@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:  # run as a script: benchmarks/ is not a package o
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.cli import positive  # noqa: E402 - after the path is set
-from scripts import config, ingest  # noqa: E402
+from scripts import config  # noqa: E402
 
 
 def write_source(path: Path, rows: int, comments: str) -> Path:
@@ -48,15 +48,15 @@ def write_source(path: Path, rows: int, comments: str) -> Path:
 
 def hashing(path: Path, *, fields: bool) -> float:
     """Seconds for the hashing pass over ``path``; without ``fields``, the UTF-8 check alone."""
-    real = ingest.CsvTextCheck._check_trailing_fields
+    real = hashing.CsvTextCheck._check_trailing_fields
     if not fields:
-        ingest.CsvTextCheck._check_trailing_fields = lambda self, data: None
+        hashing.CsvTextCheck._check_trailing_fields = lambda self, data: None
     try:
         start = time.perf_counter()
-        ingest.source_hash([str(path)])
+        hashing.source_hash([str(path)])
         return time.perf_counter() - start
     finally:
-        ingest.CsvTextCheck._check_trailing_fields = real
+        hashing.CsvTextCheck._check_trailing_fields = real
 
 
 def build(path: Path, board: Path) -> float:
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--runs", type=positive(), default=3)
     args = parser.parse_args()
     rows = int(args.millions * 1_000_000)
-    ingest.source_hash([config.default_source()])  # imports done before timing
+    hashing.source_hash([config.default_source()])  # imports done before timing
     print(f"{rows:,} rows per file; best of {args.runs} runs")
     print(f"{'Comments':<10} {'MB':>6} {'hash, all checks':>17} {'UTF-8 only':>11} {'fields':>8} {'build':>8}")
     with tempfile.TemporaryDirectory(prefix="csv-check-") as folder:

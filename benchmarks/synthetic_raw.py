@@ -50,8 +50,8 @@ def generate_sql(rows: int, real: str = "real_raw", issue: int = 0) -> str:
 
     ``issue`` > 0 gives a re-issue of the same observations: the same keys, species,
     sexes and dates, every measurement jittered anew (so nearly every row is revised)."""
+    from scripts.dataset import raw_columns
     from scripts.sql import identifier
-    from scripts.validate import raw_columns
 
     bounds = {c.name: (c.low, c.high) for c in raw_columns()}
     replicates = -(-rows // REAL_ROWS)
@@ -90,18 +90,17 @@ def generate_sql(rows: int, real: str = "real_raw", issue: int = 0) -> str:
 def generate(rows: int, out: Path, source: str | None = None, issue: int = 0) -> Path:
     """Write ``rows`` synthetic raw observations to ``out`` (Parquet); return ``out``.
     ``issue``: see ``generate_sql``."""
-    import duckdb
-
-    from scripts import config, ingest
+    from scripts import config
+    from scripts.engines import RAW_VIEW, SOURCE_FILE
+    from scripts.engines.duckdb import DuckDBEngine
 
     if rows < 1:
         raise ValueError(f"--rows must be at least 1, not {rows}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    for key, value in config.get_duckdb_settings(spill_dir=str(out.parent / "spill")).items():
-        con.execute(f"SET {key} = ?", [value])
-    ingest.register_raw(con, [source or config.default_source()])
-    con.execute(f"CREATE TEMP TABLE real_raw AS SELECT * EXCLUDE ({ingest.SOURCE_FILE}) FROM {ingest.RAW_VIEW}")
+    engine = DuckDBEngine(config.get_duckdb_settings(spill_dir=str(out.parent / "spill")))
+    engine.register_raw([source or config.default_source()])
+    con = engine.con
+    con.execute(f"CREATE TEMP TABLE real_raw AS SELECT * EXCLUDE ({SOURCE_FILE}) FROM {RAW_VIEW}")
     partial = out.with_name(out.name + ".partial")
     con.execute(
         f"COPY ({generate_sql(rows, issue=issue)}) TO '{partial}' "

@@ -27,13 +27,14 @@ from benchmarks.cli import positive  # noqa: E402 - after the path is set
 TRAIN_ONCE = """
 import tempfile, time
 from pathlib import Path
-from scripts import clean, config, ingest, summarize, train
-con = ingest.connect()
-ingest.register_raw(con, [config.default_source()])
+from scripts import clean, config, summarize, train
+from scripts.engines.duckdb import DuckDBEngine
+engine = DuckDBEngine()
+engine.register_raw([config.default_source()])
 with tempfile.TemporaryDirectory() as tmp:
-    clean.clean(con, Path(tmp) / "penguins.parquet")
-    summarize.prepare(con)
-    sample = train.training_sample(con)
+    clean.clean(engine, Path(tmp) / "penguins.parquet")
+    summarize.prepare(engine)
+    sample = train.training_sample(engine)
     import sklearn.ensemble  # imports outside the timing
     start = time.perf_counter()
     train.train(sample)

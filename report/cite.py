@@ -20,9 +20,18 @@ import html
 import sys
 from pathlib import Path
 
-from report.site_data import CITATION, SOURCE_DOIS
-
 FOOTER_FILE = "_citation.html"
+# The data's own citation and the LTER's data packages (the palmerpenguins package gives them).
+CITATION = (
+    "Gorman KB, Williams TD, Fraser WR (2014). Ecological sexual dimorphism and environmental variability "
+    "within a community of Antarctic penguins (genus Pygoscelis). PLoS ONE 9(3): e90081. "
+    "https://doi.org/10.1371/journal.pone.0090081"
+)
+SOURCE_DOIS = {  # the LTER's data packages, as palmerpenguins cites them
+    "Adelie": "https://doi.org/10.6073/pasta/abc50eed9138b75f54eaada0841b9b86",
+    "Gentoo": "https://doi.org/10.6073/pasta/2b1cff60f81640f182433d23e68541ce",
+    "Chinstrap": "https://doi.org/10.6073/pasta/409c808f8fc9899d02401bdb04580af7",
+}
 CFF_FILE = "CITATION.cff"
 BIBTEX_FILE = "citation.bib"
 TITLE = "Palmer penguins: a report on the Palmer Station LTER penguin observations"
@@ -128,7 +137,7 @@ def bibtex(c: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     from report.status import site_url
     from scripts import config
-    from scripts.board import last_build
+    from scripts.board_read import last_build
     from scripts.errors import BuildError
 
     root = Path.cwd()

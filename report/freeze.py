@@ -43,7 +43,7 @@ def current_versions(board, location: str | None = None) -> dict[str, str]:
     (the manifest itself by the time of that build), and, given the board's ``location``, the
     fingerprint of its attempts log (what the gate log shows)."""
     from scripts import attempts
-    from scripts.board import read_manifest
+    from scripts.board_read import read_manifest
     from scripts.names import MANIFEST
 
     manifest = read_manifest(board) or {}
@@ -153,7 +153,7 @@ def site_unchanged(root: Path, decisions: dict[str, str | None]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     from scripts import config
-    from scripts.board import open_board
+    from scripts.board_read import open_board
     from scripts.errors import BuildError
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

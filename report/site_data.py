@@ -29,20 +29,12 @@ import shutil
 import sys
 from pathlib import Path
 
+from report.cite import CITATION, SOURCE_DOIS
+
 DATA_DIR = "data"
 INDEX_FILE = "index.json"
 LARGE_ROWS = 200_000
 LICENCE = "CC0-1.0 (the Palmer Station LTER data, via the palmerpenguins package)"
-CITATION = (
-    "Gorman KB, Williams TD, Fraser WR (2014). Ecological sexual dimorphism and environmental variability "
-    "within a community of Antarctic penguins (genus Pygoscelis). PLoS ONE 9(3): e90081. "
-    "https://doi.org/10.1371/journal.pone.0090081"
-)
-SOURCE_DOIS = {  # the LTER's data packages, as palmerpenguins cites them
-    "Adelie": "https://doi.org/10.6073/pasta/abc50eed9138b75f54eaada0841b9b86",
-    "Gentoo": "https://doi.org/10.6073/pasta/2b1cff60f81640f182433d23e68541ce",
-    "Chinstrap": "https://doi.org/10.6073/pasta/409c808f8fc9899d02401bdb04580af7",
-}
 
 
 def files(name: str, rows: int) -> dict[str, str]:
@@ -130,10 +122,13 @@ def write_table(folder: Path, name: str, board, version: str, manifest: dict) ->
     return described, True
 
 
+def _is_list(value) -> bool:
+    """A list cell (a Parquet list column reads as arrays); CSV shows it as ``a; b; c``."""
+    return hasattr(value, "__len__") and not isinstance(value, str | bytes)
+
+
 def csv_text(frame) -> str:
     """A table as the CSV download holds it: list cells as ``a; b``."""
-    from report import _is_list
-
     lists = [c for c in frame.columns if any(_is_list(v) for v in frame[c])]
     shown = frame.assign(**{c: frame[c].map(lambda v: "; ".join(map(str, v)) if _is_list(v) else v) for c in lists})
     return shown.to_csv(index=False)
@@ -141,7 +136,7 @@ def csv_text(frame) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from scripts import attempts, config
-    from scripts.board import last_build, table_pins
+    from scripts.board_read import last_build, table_pins
     from scripts.errors import BuildError
 
     site = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR") or "_site")

@@ -138,7 +138,7 @@ def status(manifest: dict, log: dict | None, period_hours: float, data_days: flo
 
 
 def _when(stamp: str) -> str:
-    from report import _parse, when
+    from report.freshness import _parse, when
 
     return when(_parse(stamp))
 
@@ -213,7 +213,7 @@ def script() -> str:
 def main(argv: list[str] | None = None) -> int:
     from report import feed
     from scripts import attempts, config
-    from scripts.board import last_build
+    from scripts.board_read import last_build
     from scripts.errors import BuildError
 
     root = Path.cwd()

@@ -33,6 +33,7 @@ not grow with the data. The thresholds were measured on genuine new seasons
 from __future__ import annotations
 
 from scripts import dataset
+from scripts.dataset import TIDY_KEY
 from scripts.errors import Violation
 
 # A group is compared when it has this many added and published penguins with the measurement.
@@ -46,7 +47,6 @@ ALPHA = 1e-4
 # The last model is judged on at least this many added penguins.
 MIN_SCORED = 30
 EXAMPLES = 3
-KEY = ("study_name", "species", "sample_number")
 
 
 def _sample(con, relation: str, where: str, rows: int):
@@ -54,7 +54,7 @@ def _sample(con, relation: str, where: str, rows: int):
     rows of ``relation``, picked by a hash of their key; the measurements are the variable
     ``sampled_measurements`` (those both builds have)."""
     share = 1.0 if rows <= SAMPLED_ROWS else SAMPLED_ROWS / rows
-    picked = f"hash({', '.join(KEY)}) % 1000000 < {int(share * 1_000_000)}"
+    picked = f"hash({', '.join(TIDY_KEY)}) % 1000000 < {int(share * 1_000_000)}"
     return con.execute(
         f"""
         SELECT species, sex, measurement, value::DOUBLE AS value

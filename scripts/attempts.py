@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from scripts.errors import redact
@@ -245,7 +244,7 @@ def log_path(location: str) -> str:
 def read(location: str) -> dict | None:
     """The attempts log of the board at ``location``; None when there is none yet or it is
     not a log this module wrote (the next attempt then starts a new one)."""
-    from scripts.board import _remote_filesystem
+    from scripts import board_read
     from scripts.locations import is_local
 
     path = log_path(location)
@@ -253,7 +252,7 @@ def read(location: str) -> dict | None:
         if is_local(location):
             text = Path(path).read_text()
         else:
-            fs = _remote_filesystem(location)
+            fs = board_read.remote_filesystem(location)
             if not fs.exists(path):
                 return None
             text = fs.cat_file(path).decode()
@@ -264,26 +263,3 @@ def read(location: str) -> dict | None:
     except ValueError:
         return None
     return log if valid(log) else None
-
-
-def write(location: str, log: dict) -> None:
-    """Replace the attempts log whole (a reader never sees half of it)."""
-    from scripts.board import _remote_filesystem
-    from scripts.locations import is_local
-
-    data = (json.dumps(log, indent=1) + "\n").encode()
-    path = log_path(location)
-    if is_local(location):
-        partial = Path(path + ".partial")
-        partial.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    else:
-        _remote_filesystem(location).pipe_file(path, data)
-
-
-def record(location: str, entry: dict) -> dict:
-    """Add ``entry`` to the log of the board at ``location``; return the new log."""
-    log = append(read(location), entry)
-    write(location, log)
-    return log

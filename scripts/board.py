@@ -29,78 +29,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scripts import pins_adapter
-from scripts.config import ENV_BOARD
+from scripts import attempts, board_read, pins_adapter
+from scripts.board_read import version_is_complete, version_state
 from scripts.errors import BoardError, first_line
-from scripts.locations import CLOUD, cloud_package, filesystem, is_cloud, is_local, local_path, scheme
-from scripts.names import MANIFEST, MODEL_PIN
+from scripts.locations import is_local, local_path
+from scripts.names import MANIFEST
 
 STALE_REMOTE_LOCK_SECONDS = 3 * 3600
 
 
 def open_board(location: str, *, create: bool = False):
-    """A pins board for a folder path or an s3://, gs://, az:// URI.
-
-    Credentials for cloud boards come only from the environment (the cloud
-    SDKs' standard variables). ``create`` makes a missing local folder.
-    """
-    import pins
-
-    pins.config.pins_options.quiet = True  # the build logs its own progress
-    if is_local(location):
+    """``board_read.open_board``; ``create`` first makes a missing local folder (a new board)."""
+    if create and is_local(location):
         path = local_path(location)
-        if path.exists() and not path.is_dir():
-            raise BoardError(f"the board {location} is a file: point --board or {ENV_BOARD} at a folder")
-        if create:
+        if not path.exists():
             try:
                 path.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise BoardError(f"cannot create the board folder {location}: {exc.strerror}") from None
-        elif not path.is_dir():
-            raise BoardError(f"no board at {location}: build it with `uv run python -m scripts.build`")
-        return pins.board_folder(str(path), allow_pickle_read=True)
-    kind = scheme(location)
-    if not is_cloud(location):
-        raise _unsupported(location)
-    protocol = CLOUD[kind][0]
-    if not location.split("://", 1)[1].strip("/"):
-        raise BoardError(f"the board {location!r} names no bucket: use {kind}://<bucket>/<folder>")
-    try:
-        board = pins.board(protocol, location.split("://", 1)[1], allow_pickle_read=True)
-    except ImportError:
-        raise _missing_package(location) from None
-    # pins reads a bucket it cannot reach (no credentials, no network) as an empty
-    # board; ask the bucket once, so the message says what is wrong.
-    try:
-        _remote_filesystem(location).exists(location)
-    except Exception as exc:
-        raise BoardError(f"cannot reach the board {location}: {first_line(exc)}") from None
-    return board
-
-
-def _unsupported(location: str) -> BoardError:
-    return BoardError(f"unsupported board {location!r}: use a folder path, s3://, gs:// or az://")
-
-
-def _missing_package(location: str) -> BoardError:
-    return BoardError(
-        f"a {scheme(location)}:// board needs the {cloud_package(location)} package: "
-        "install the project with `uv sync --extra cloud`"
-    )
-
-
-def _remote_filesystem(location: str):
-    """The cloud file system under a remote board, without pins' cache.
-
-    The lock and the last-check stamp sit beside the board's prefix, and pins'
-    caching file system only maps paths inside it.
-    """
-    if not is_cloud(location):
-        raise _unsupported(location)
-    try:
-        return filesystem(location)
-    except ImportError:
-        raise _missing_package(location) from None
+    return board_read.open_board(location)
 
 
 # ---------------------------------------------------------------- locking
@@ -141,7 +88,7 @@ def _remote_lock(location: str) -> Iterator[None]:
     could both pass; the schedule (one job, ``concurrency`` in the workflow)
     prevents that. A marker older than three hours is taken as left by a
     killed build."""
-    fs = _remote_filesystem(location)
+    fs = board_read.remote_filesystem(location)
     marker = location.rstrip("/") + ".build-lock"
     try:
         present = fs.exists(marker)
@@ -173,87 +120,6 @@ def _remote_lock(location: str) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------- state
-
-
-def version_state(board, name: str, version: str) -> str:
-    """``"complete"``, ``"half-written"`` or ``"damaged"``: what a version of a pin is.
-
-    A build puts a version's data files first and its metadata (``data.txt``)
-    last, so a version without metadata is one a killed build left half-written;
-    ``repair`` may remove it. Metadata that does not parse, or a data file it
-    lists that is gone, is damage: the version is not complete, but nothing here
-    removes it. A board that cannot be read (a network error, no permission) is
-    neither: that is a ``BoardError``, never a reason to delete.
-    """
-    import yaml
-
-    try:
-        meta = board.pin_meta(name, version)
-    except FileNotFoundError:
-        return "half-written"
-    except (yaml.YAMLError, KeyError, TypeError, ValueError):
-        return "damaged"
-    except Exception as exc:  # the file system's own errors: cannot tell, so say so
-        raise _unreadable(name, version, exc) from None
-    files = meta.file if isinstance(meta.file, list) else [meta.file]
-    folder = board.construct_path([board.path_to_pin(name), version])
-    try:
-        present = all(board.fs.exists(f"{folder}/{f}") for f in files if f)
-    except Exception as exc:
-        raise _unreadable(name, version, exc) from None
-    return "complete" if present else "damaged"
-
-
-def _unreadable(name: str, version: str, exc: Exception) -> BoardError:
-    return BoardError(
-        f"cannot read version {version} of pin {name!r} on the board ({first_line(exc)}); nothing was changed: "
-        "check the board's connection and permissions, then run again"
-    )
-
-
-def version_is_complete(board, name: str, version: str) -> bool:
-    """True when the version's metadata and every data file it lists are there."""
-    return version_state(board, name, version) == "complete"
-
-
-def read_manifest(board) -> dict | None:
-    """The newest build manifest, or None on a board that has none (a new board).
-
-    A manifest that is there but cannot be read is a ``BoardError``: taken for
-    a new board, the build would lose the row-count check and the comparison
-    with the last build.
-    """
-    try:
-        if not board.pin_exists(MANIFEST):
-            return None
-        return board.pin_read(MANIFEST)
-    except Exception as exc:  # any failure to read it: say so, decide nothing
-        raise BoardError(
-            f"cannot read the board's {MANIFEST!r} pin ({first_line(exc)}): the last build cannot be checked "
-            "or compared with; restore the board from a copy, or build into a new board"
-        ) from None
-
-
-def last_build(location: str) -> tuple[object, dict]:
-    """(the board at ``location``, its last complete build's manifest); a ``BoardError`` when it has none
-    (what the pages, ``status.json``, the site's data files and the citation are made from)."""
-    board = open_board(location)
-    manifest = read_manifest(board)
-    if not manifest:
-        how = "build it with `uv run python -m scripts.build`"
-        raise BoardError(f"the board at {location} holds no complete build: {how}")
-    return board, manifest
-
-
-def table_pins(board, manifest: dict):
-    """(name, version, meta) of every table pin (Parquet) the build ``manifest`` names, the
-    full tidy table included: not the model, not the manifest itself."""
-    for name, version in sorted(manifest["pins"].items()):
-        if name in (MODEL_PIN, MANIFEST):
-            continue
-        meta = board.pin_meta(name, version=version)
-        if meta.type == "parquet":
-            yield name, version, meta
 
 
 def manifest_is_current(board, manifest: dict | None, source_hash: str, code_hash: str) -> bool:
@@ -412,3 +278,27 @@ def _same_files(staged, name: str, version: str, board, kept: str) -> bool:
 def _protocols(board) -> tuple[str, ...]:
     protocol = board.fs.protocol
     return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
+# ---------------------------------------------------------------- the attempts log
+
+
+def write_attempts(location: str, log: dict) -> None:
+    """Replace the attempts log (``scripts/attempts.py``) of the board at ``location`` whole
+    (a reader never sees half of it)."""
+    data = (json.dumps(log, indent=1) + "\n").encode()
+    path = attempts.log_path(location)
+    if is_local(location):
+        partial = Path(path + ".partial")
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    else:
+        board_read.remote_filesystem(location).pipe_file(path, data)
+
+
+def record_attempt(location: str, entry: dict) -> dict:
+    """Add ``entry`` to the attempts log of the board at ``location``; return the new log."""
+    log = attempts.append(attempts.read(location), entry)
+    write_attempts(location, log)
+    return log

@@ -18,7 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts import attempts, compare, config, ingest, pins_adapter, provenance
+from scripts import attempts, board_read, compare, config, engines, hashing, ingest, pins_adapter, provenance
+from scripts import board as boards
 from scripts.errors import BoardError, BuildError, ConfigError, GateError, ResourceError, SourceError, first_line
 from scripts.names import CHANGES_PIN, DESCRIPTIONS, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.progress import configure, log, step
@@ -62,9 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_only(location: str) -> int:
     """``REPORT_SKIP_BUILD``: read no source and write nothing; the board must hold a complete build."""
-    from scripts import board as boards
 
-    if not boards.read_manifest(boards.open_board(location)):
+    if not board_read.read_manifest(board_read.open_board(location)):
         raise BoardError(f"the board at {location} holds no complete build to render ({config.ENV_SKIP_BUILD} is set)")
     log.info("skipped: %s is set, the pages read the board at %s as it is", config.ENV_SKIP_BUILD, location)
     return 0
@@ -95,51 +95,48 @@ def run(sources: list[str], location: str, *, force: bool = False) -> str:
 def _record_failure(location: str, entry: dict) -> None:
     """Note an attempt that stopped; a log that cannot be written is said, and the build's own error stands."""
     try:
-        attempts.record(location, entry)
+        boards.record_attempt(location, entry)
     except (OSError, BuildError) as error:
         log.warning("could not record the attempt in the attempts log of %s: %s", location, first_line(error))
 
 
 def _run(sources: list[str], location: str, force: bool, known: dict) -> str:
-    staged = None
     with tempfile.TemporaryDirectory(prefix="penguins-sources-") as fetched:
-        try:
-            with step("hash") as info:
-                ingest.check_reachable(sources)
-                # remote sources are copied once: what is hashed is what is read
-                readable = ingest.fetch(sources, Path(fetched))
-                before = ingest.stamps(readable)
-                source_hash = ingest.source_hash(readable)
-                code_hash = provenance.code_hash()
-                known.update(source_hash=source_hash, code_version=provenance.code_version())
-                info["source"] = ingest.describe_sources(sources)
-                info["sha256"] = source_hash[:12]
-            if config.get_engine() == "spark":
-                from scripts import spark
-
-                readable, staged = spark.stage_sources(readable, sources)
-            return _bring_up_to_date(readable, before, location, source_hash, code_hash, force=force)
-        finally:
-            if staged:
-                spark.remove_folder(staged)
+        with step("hash") as info:
+            ingest.check_reachable(sources)
+            # remote sources are copied once: what is hashed is what is read
+            readable = ingest.fetch(sources, Path(fetched))
+            before = hashing.stamps(readable)
+            source_hash = hashing.source_hash(readable)
+            code_hash = provenance.code_hash()
+            known.update(source_hash=source_hash, code_version=provenance.code_version())
+            info["source"] = ingest.describe_sources(sources)
+            info["sha256"] = source_hash[:12]
+        return _bring_up_to_date(readable, sources, before, location, source_hash, code_hash, force=force)
 
 
 def _bring_up_to_date(
-    sources: list[str], before: dict, location: str, source_hash: str, code_hash: str, *, force: bool
+    readable: list[str],
+    sources: list[str],
+    before: dict,
+    location: str,
+    source_hash: str,
+    code_hash: str,
+    *,
+    force: bool,
 ) -> str:
     """``run`` once the sources are hashed: the up-to-date check, the build, the pins.
-    ``before``: the local sources' sizes and times when they were hashed."""
-    from scripts import board as boards
-
+    ``readable``: the sources as fetched (``ingest.fetch``); ``before``: the local
+    sources' sizes and times when they were hashed."""
     target = boards.open_board(location, create=True)
     with boards.build_lock(location):
         removed = boards.repair(target)
         if removed:
             log.info("repair    removed half-written versions: %s", ", ".join(removed))
-        previous = boards.read_manifest(target)
+        previous = board_read.read_manifest(target)
         if not force and boards.manifest_is_current(target, previous, source_hash, code_hash):
             log.info("up to date: %s already holds this data built by this code", location)
-            attempts.record(
+            boards.record_attempt(
                 location,
                 attempts.attempt(
                     "up to date",
@@ -157,7 +154,11 @@ def _bring_up_to_date(
         with tempfile.TemporaryDirectory(prefix="penguins-build-") as workdir:
             previous_rows = previous.get("source_rows") if previous else None
             artifacts = compute(
-                sources, Path(workdir), previous_rows=previous_rows, reference=None if rerun else reference
+                readable,
+                Path(workdir),
+                previous_rows=previous_rows,
+                reference=None if rerun else reference,
+                originals=sources,
             )
             meta = {
                 "source_hash": source_hash,
@@ -172,7 +173,7 @@ def _bring_up_to_date(
             if previous and previous.get("source_hash") == source_hash:
                 data_changed_at = previous.get("data_changed_at", data_changed_at)
             artifacts["history"] = history_tables(reference, artifacts, meta, rerun=rerun)
-            ingest.check_unchanged(before)  # the rows read are the rows hashed
+            hashing.check_unchanged(before)  # the rows read are the rows hashed
             write_board(target, location, artifacts, meta, data_changed_at)
         entry = attempts.attempt(
             "built",
@@ -183,18 +184,25 @@ def _bring_up_to_date(
             measures=artifacts["measures"],
             summary=attempts.summary(artifacts["history"][HISTORY_PIN]),
         )
-        attempts.record(location, entry)
+        boards.record_attempt(location, entry)
     return "built"
 
 
 def compute(
-    sources: list[str], workdir: Path, previous_rows: int | None = None, reference: compare.Reference | None = None
+    sources: list[str],
+    workdir: Path,
+    previous_rows: int | None = None,
+    reference: compare.Reference | None = None,
+    originals: list[str] | None = None,
 ) -> dict:
     """Every artifact of the build, computed before anything is written.
 
     ``previous_rows``: the raw rows the board's last build read, for the gate's
     row-count check; ``reference``: the board's last complete build, which this
-    one is compared with (``scripts/compare.py``) before the model is trained.
+    one is compared with (``scripts/compare.py``) before the model is trained;
+    ``originals``: where each source came from, when it is a fetched copy.
+    The SQL runs on the engine ``REPORT_ENGINE`` names (``scripts/engines``); the
+    comparison reads the tidy file in the engine's ``local`` DuckDB.
     """
     from scripts import clean, summarize, validate
 
@@ -202,51 +210,42 @@ def compute(
     max_rmse_ratio = config.get_max_rmse_ratio()
     max_revised, max_drift, max_removed = config.get_max_revised(), config.get_max_drift(), config.get_max_removed()
     settings = config.get_duckdb_settings(spill_dir=str(workdir / "spill"))
-    engine = config.get_engine()
     tidy = workdir / "penguins.parquet"
     measured: list[dict] = []  # what the gate measured, rule by rule (the attempts log shows it)
-    con = ingest.connect(settings)
-    # Where the SQL runs (``rows``): this DuckDB connection, or Spark (scripts/spark.py),
-    # which returns only small results; the comparison reads the tidy file here either way.
-    rows, written = con, tidy
+    with step("engine") as info:
+        engine = engines.open_engine(config.get_engine(), settings=settings, workdir=workdir)
+        info["engine"] = engine.name
     try:
-        if engine == "spark":
-            from scripts import spark
-
-            with step("spark") as info:
-                rows = spark.connect()
-                info["spark"] = rows.session.version
         with step("ingest") as info:
-            if rows is con:
-                ingest.register_raw(con, sources)
-            else:
-                spark.register_raw(rows, sources)
+            engine.register_raw(sources, originals)
             info["files"] = len(sources)
-            info["columns"] = len(ingest.columns(rows)) - 1
+            info["columns"] = len(engine.columns()) - 1
         with step("validate") as info:
-            checked = validate.check(rows)
+            checked = validate.check(engine)
             measured += validate.row_drop_measure(checked["rows"], previous_rows, max_drop)
             validate.check_row_drop(checked["rows"], previous_rows, max_drop)
             info["rows checked"] = checked["rows"]
             info["missing measurements"] = checked["missing measurements"]
         with step("clean") as info:
-            written = tidy if rows is con else spark.tidy_folder(rows, workdir)
-            clean_rows = clean.clean(rows, written)
+            clean_rows = clean.clean(engine, tidy)
             info["rows in"] = checked["rows"]
             info["rows out"] = clean_rows
             # The gate stops the build on any bad row, so cleaning keeps every row it is given.
             info["rows rejected"] = checked["rows"] - clean_rows
-            if rows is not con:  # one Parquet file for the pin, as DuckDB writes it; the comparison reads it
-                clean.gather(con, written, tidy)
         with step("summarize") as info:
-            tables = summarize.summarize(rows)
+            tables = summarize.summarize(engine)
             info["tables"] = len(tables)
             info["rows"] = sum(len(t) for t in tables.values())
         comparison = None
         if reference is not None:
             with step("compare") as info:
                 comparison = compare.compare(
-                    con, reference, tables, max_revised=max_revised, max_drift=max_drift, max_removed=max_removed
+                    engine.local,
+                    reference,
+                    tables,
+                    max_revised=max_revised,
+                    max_drift=max_drift,
+                    max_removed=max_removed,
                 )
                 measured += comparison.measures
                 if comparison.totals:
@@ -254,29 +253,26 @@ def compute(
                 info["largest drift (SD)"] = round(float(comparison.drift["shift_sd"].max(skipna=True) or 0), 2)
             if comparison.totals and comparison.totals["added"]:
                 with step("added") as info:  # the penguins added since, against the published ones
-                    check_added(con, reference, comparison, info, measured)
+                    check_added(engine.local, reference, comparison, info, measured)
         with step("train") as info:
             from scripts import train
 
-            result = train.train(train.training_sample(rows), max_rmse_ratio)
+            result = train.train(train.training_sample(engine), max_rmse_ratio)
             measured += result.measures
             info["model"] = repr(result.chosen.name)
             info.update({f"{k} rows": v for k, v in result.rows.items()})
     except GateError as error:
         error.measures = measured + error.measures  # the rules that passed before it, then its own
         raise
-    except Exception as exc:
-        if rows is con:
-            failure = _explain_duckdb_failure(exc, settings, workdir)
-        else:
-            failure = spark.read_failure(rows, exc, sources)
+    except BuildError:
+        raise
+    except Exception as exc:  # an engine's own error: named when a user can act on it, else raised as it is
+        failure = engine.explain(exc)
         if failure is None:
             raise
         raise failure from None
     finally:
-        con.close()
-        if rows is not con and config.get_spark_scratch():  # the folder made for this build on shared storage
-            spark.remove_folder(str(written))
+        engine.close()
     return {
         "tidy": tidy,
         "summaries": tables,
@@ -288,14 +284,14 @@ def compute(
 
 
 def check_added(
-    con, reference: compare.Reference, comparison: compare.Comparison, info: dict, measured: list[dict]
+    local, reference: compare.Reference, comparison: compare.Comparison, info: dict, measured: list[dict]
 ) -> None:
     """Rules ``spread``, ``repeated values``, ``distribution`` and ``last model``
     (``scripts/added_data.py``) on the penguins added since the last build; the last
     model's scores go to ``comparison.previous_model``, what the rules measured to ``measured``."""
     from scripts import added_data
 
-    published, added = added_data.samples(con)
+    published, added = added_data.samples(local.con)
     statistics = added_data.group_statistics(published, added)
     violations = added_data.check(
         statistics,
@@ -304,7 +300,7 @@ def check_added(
         max_ks=config.get_max_ks(),
     )
     info["groups compared"] = len(statistics)
-    sample = compare.added_sample(con)
+    sample = compare.added_sample(local)
     if len(sample):
         comparison.previous_model = compare.score_previous_model(reference, sample, MODEL_PIN)
     info["last model on added"] = _scores(comparison.previous_model or {})
@@ -356,33 +352,8 @@ def history_tables(reference, artifacts: dict, meta: dict, *, rerun: bool) -> di
     }
 
 
-def _explain_duckdb_failure(exc: Exception, settings: dict[str, str], workdir: Path) -> BuildError | None:
-    """The message for a DuckDB error a user can act on: a malformed source, memory, disk space."""
-    import duckdb
-
-    if not isinstance(exc, duckdb.Error):
-        return None
-    text, detail = str(exc), first_line(exc)
-    spill = settings.get("temp_directory", "")
-    if isinstance(exc, duckdb.OutOfMemoryException) or (spill and spill in text):
-        return ResourceError(
-            f"DuckDB ran out of memory (the limit is {settings.get('memory_limit')}, {config.ENV_MEMORY_LIMIT}) "
-            f"or of room to spill to disk ({spill}, {config.ENV_TEMP_DIR}): raise {config.ENV_MEMORY_LIMIT}, "
-            f"lower {config.ENV_THREADS}, or point {config.ENV_TEMP_DIR} at a disk with room; "
-            f"nothing was pinned ({detail})"
-        )
-    if str(workdir) in text:  # writing the tidy table into the scratch folder
-        return ResourceError(
-            f"cannot write the build's scratch files in {workdir} (is the disk full? the folder comes from "
-            f"TMPDIR); nothing was pinned ({detail})"
-        )
-    return ingest.read_failure(exc)
-
-
 def write_board(target, location: str, artifacts: dict, meta: dict, data_changed_at: str) -> None:
     """Stage every pin, promote them, then promote the manifest that names them."""
-    from scripts import board as boards
-
     result = artifacts["model"]
     tables = {
         # The tidy table is pinned from the Parquet file DuckDB wrote: never in memory.

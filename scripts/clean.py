@@ -1,20 +1,15 @@
 """Clean: raw observations to the tidy ``penguins`` table (``sql/clean.sql``).
 
-The table is written as Parquet by DuckDB and read back as a view, so later
-steps and the pin never need it in memory.
+The engine writes the table as one Parquet file and defines a view over it, so
+later steps and the pin never need it in memory.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from scripts import dataset, spark, sql
-from scripts.ingest import RAW_VIEW
-
-# The raw columns besides the measurements that clean.sql reads.
-RAW_KEPT = ("Species", "Island", "Sex", "Date Egg", "studyName", "Sample Number")
-# With species, what tells one observation from another across builds.
-KEY_COLUMNS = ("study_name", "species", "sample_number")
+from scripts import dataset, sql
+from scripts.engines import RAW_VIEW, Named
 
 
 def published_columns() -> tuple[str, ...]:
@@ -29,39 +24,15 @@ def tidy_columns() -> tuple[str, ...]:
     return (*published_columns(), "study_name", "sample_number")
 
 
-def clean(con, out: Path | str) -> int:
-    """Write the tidy table to ``out`` (Parquet), define the view ``penguins``; return its rows.
-
-    On Spark (``scripts/spark.py``) ``out`` is a folder (a path or a cloud URI,
-    ``spark.tidy_folder``) of Parquet files that Spark writes, and ``penguins``
-    is a Spark view over it.
-    """
-    dataset.register(con)
+def clean(engine, out: Path) -> int:
+    """Write the tidy table to the Parquet file ``out``, define the view ``penguins``; return its rows."""
+    dataset.register(engine)
     # The raw columns clean.sql reads, each measurement under its tidy name: an
-    # alias per column of the description, so clean.sql can select them by the names it lists.
-    columns = [sql.identifier(name) for name in RAW_KEPT]
+    # alias per column of the description, so clean.sql can select them by the names it
+    # lists; the study and sample number as the gate cleans them (``dataset.KEY_SQL``).
+    columns = [sql.identifier(name) for name in dataset.RAW_KEPT]
     columns += [f"{sql.identifier(m.raw)} AS {sql.identifier(m.name)}" for m in dataset.MEASUREMENTS]
-    con.execute(f"CREATE OR REPLACE TEMP VIEW raw_measured AS SELECT {', '.join(columns)} FROM {RAW_VIEW}")
-    if spark.is_spark(con):
-        spark.write_parquet(con, sql.load("clean"), out)
-        con.session.read.parquet(str(out)).createOrReplaceTempView("penguins")
-        return con.execute("SELECT count(*) FROM penguins").fetchone()[0]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # preserve_insertion_order keeps the raw row order, as the published table does.
-    con.execute(f"COPY ({sql.load('clean')}) TO {sql.literal(str(out))} (FORMAT parquet, COMPRESSION zstd)")
-    con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({sql.literal(str(out))})")
-    return con.execute("SELECT count(*) FROM penguins").fetchone()[0]
-
-
-def gather(con, folder: str, out: Path) -> None:
-    """Join the Parquet files Spark wrote into ``folder`` as the one file ``out`` (DuckDB,
-    streaming, in the files' order) and define the view ``penguins`` over it: the
-    ``penguins`` pin is then the same one file whichever engine built it.
-    ``folder`` is a path or a cloud URI (``spark.tidy_folder``)."""
-    from scripts import locations
-
-    if locations.is_cloud(folder):
-        con.register_filesystem(locations.filesystem(folder))
-    parts, target = sql.literal(f"{folder}/*.parquet"), sql.literal(str(out))
-    con.execute(f"COPY (SELECT * FROM read_parquet({parts})) TO {target} (FORMAT parquet, COMPRESSION zstd)")
-    con.execute(f"CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet({target})")
+    study, _, number = dataset.KEY_SQL
+    columns += [f"{study} AS study_name", f"{number} AS sample_number"]
+    engine.view("raw_measured", f"SELECT {', '.join(columns)} FROM {RAW_VIEW}")
+    return engine.write_tidy(Named("clean"), out)

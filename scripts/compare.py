@@ -26,6 +26,7 @@ import pickle
 from dataclasses import dataclass, field
 
 from scripts import dataset, sql
+from scripts.dataset import TIDY_KEY
 from scripts.errors import BoardError, GateError, Violation, first_line
 from scripts.names import CHANGES_PIN, HISTORY_PIN, TIDY_PIN
 from scripts.progress import log
@@ -45,7 +46,6 @@ EXAMPLES = 3
 UNLOADABLE = (OSError, ValueError, TypeError, AttributeError, ImportError, KeyError, EOFError, pickle.UnpicklingError)
 # How many revised observations the changes pin lists by name.
 LISTED_REVISIONS = 20
-KEY = ("study_name", "species", "sample_number")
 METRICS = (("rmse", "test RMSE (g)"), ("mae", "test MAE (g)"), ("r2", "test R²"))
 
 
@@ -131,7 +131,7 @@ def _has_key(path: str) -> bool:
         names = set(pq.read_schema(path).names)
     except (OSError, ValueError) as exc:
         raise _unreadable(TIDY_PIN, path.rsplit("/", 2)[-2], exc) from None
-    return set(KEY) <= names
+    return set(TIDY_KEY) <= names
 
 
 def same_build(reference: Reference | None, source_hash: str, code_hash: str) -> bool:
@@ -144,13 +144,15 @@ def same_build(reference: Reference | None, source_hash: str, code_hash: str) ->
 
 
 def compare(
-    con, reference: Reference, current: dict, *, max_revised: float, max_drift: float, max_removed: float
+    local, reference: Reference, current: dict, *, max_revised: float, max_drift: float, max_removed: float
 ) -> Comparison:
-    """Compare the tidy table in view ``penguins`` and the ``current`` summaries with the reference.
+    """Compare the tidy table in view ``penguins`` and the ``current`` summaries with the reference,
+    in DuckDB on this machine (``local``: the build engine's ``local``, ``scripts/engines``).
 
     Raises ``GateError`` (rules ``removals``, ``revisions`` and ``drift``) when the
     new build moved too far from the last one; otherwise returns what changed.
     """
+    con = local.con
     con.register("previous_counts", reference.tables["species_island_year_counts"])
     con.register("current_counts", current["species_island_year_counts"])
     con.register("previous_stats", reference.tables["measurement_stats"])
@@ -159,7 +161,7 @@ def compare(
     if reference.tidy is not None:
         previous = f"SELECT * FROM read_parquet({sql.literal(reference.tidy)})"
         con.execute(f"CREATE OR REPLACE TEMP VIEW previous_penguins AS {previous}")
-        dataset.register(con)
+        dataset.register(local)
         columns = compared_columns(con)
         con.execute("SET VARIABLE compared_columns = ?", [columns])
         # COLUMNS(list) follows a table's own column order: the last build's compared
@@ -235,7 +237,7 @@ def compared_columns(con) -> list[str]:
     ``scripts/dataset.py`` since the last build is new everywhere, not a revision)."""
     now = [row[0] for row in con.execute("DESCRIBE penguins").fetchall()]
     then = {row[0] for row in con.execute("DESCRIBE previous_penguins").fetchall()}
-    return [name for name in now if name in then and name not in KEY]
+    return [name for name in now if name in then and name not in TIDY_KEY]
 
 
 def _revisions(con) -> tuple[list[dict], dict[str, int]]:
@@ -308,7 +310,7 @@ def check_removals(totals: dict, removed_keys: list[str], max_share: float) -> l
     return [
         Violation(
             "removals",
-            " + ".join(KEY),
+            " + ".join(TIDY_KEY),
             removed,
             f"of the {previous:,} observations the last build published are missing now ({removed / previous:.0%}; "
             f"at most {max_share:.0%} may go, {ENV_MAX_REMOVED}); a renumbered or re-filed observation counts as "
@@ -382,16 +384,16 @@ def check_drift(drift, max_sd: float) -> list[Violation]:
     return violations
 
 
-def added_sample(con):
+def added_sample(local):
     """Up to ``SCORED_ROWS`` penguins added since the last build with every measurement and sex,
-    picked by a hash of their key (the same rows for the same data)."""
-    dataset.register(con)
-    return con.execute(
+    picked by a hash of their key (the same rows for the same data), from ``local`` DuckDB."""
+    dataset.register(local)
+    return local.con.execute(
         f"""
         SELECT species, island, sex, COLUMNS(getvariable('measurements'))
         FROM row_changes
         WHERE change = 'added' AND sex IS NOT NULL AND COLUMNS(getvariable('measurements')) IS NOT NULL
-        ORDER BY hash({", ".join(KEY)}), {", ".join(KEY)}
+        ORDER BY hash({", ".join(TIDY_KEY)}), {", ".join(TIDY_KEY)}
         LIMIT {SCORED_ROWS}
         """
     ).df()

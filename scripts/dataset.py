@@ -117,6 +117,71 @@ SCATTER_PER_STRATUM = 250
 TRAINING_PER_STRATUM = 2000
 
 
+# --- the raw layout (the LTER's columns, as the gate and the clean step read them) ---
+
+# One observation: a sample number within a study season and species.
+OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
+# The same key in the tidy table (``sql/clean.sql``): what tells one penguin from
+# another across builds (``scripts/compare.py``, ``scripts/added_data.py``).
+TIDY_KEY = ("study_name", "species", "sample_number")
+# The key as cleaned, one SQL expression per raw column, used by the gate (to find
+# repeats) and by the clean step (``clean.py`` gives ``clean.sql`` the study and number
+# under their tidy names): text trimmed, the number as a number, so '01', '1.0' and ' 1'
+# are one penguin and a trailing space after the species hides no repeat. (The
+# species keeps its full name here, for messages; clean.sql's short name is one-to-one
+# with it.) Rounded, so '1.5' is sample 2 on DuckDB and on Spark (a cast alone truncates on Spark).
+KEY_SQL = (
+    'trim(CAST("studyName" AS VARCHAR))',
+    'trim(CAST("Species" AS VARCHAR))',
+    'TRY_CAST(round(TRY_CAST("Sample Number" AS DOUBLE)) AS BIGINT)',
+)
+# One bird on one day: whatever study and sample number it is filed under.
+BIRD_KEY = ("Individual ID", "Species", "Date Egg")
+# The raw columns besides the measurements and the key that clean.sql reads.
+RAW_KEPT = ("Species", "Island", "Sex", "Date Egg")
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    """What the gate expects of one raw LTER column."""
+
+    name: str
+    kind: str  # "text", "integer", "number" or "date"
+    required: bool = True  # must be present in the source
+    not_null: bool = False  # every row must have a value
+    low: float | str | None = None  # plausible range (inclusive)
+    high: float | str | None = None
+    unit: str = ""
+    allowed: tuple[str, ...] = ()
+    measurement: bool = False  # must not be entirely missing
+    shape: Identifier | None = None  # an identifier's shape (text columns)
+
+
+def raw_columns() -> tuple[RawColumn, ...]:
+    """Every raw LTER column the gate knows, with what it expects of it.
+
+    The measurements, their ranges and the known categories come from the one
+    description of the data (above), read at call time.
+    """
+    measured = tuple(
+        RawColumn(m.raw, "number", low=m.low, high=m.high, unit=m.unit, measurement=True) for m in MEASUREMENTS
+    )
+    shapes = {identifier.raw: identifier for identifier in IDENTIFIERS}
+    return (
+        RawColumn("studyName", "text", not_null=True, shape=shapes["studyName"]),
+        RawColumn("Sample Number", "integer", not_null=True, low=1, high=100_000),
+        RawColumn("Species", "text", not_null=True, allowed=SPECIES),
+        RawColumn("Island", "text", not_null=True, allowed=ISLANDS),
+        RawColumn("Date Egg", "date", not_null=True, low="1990-01-01", high="today"),
+        *measured,
+        RawColumn("Sex", "text", allowed=SEXES),
+        RawColumn("Individual ID", "text", required=False, shape=shapes["Individual ID"]),
+        # Stable isotope ratios: checked when present, not published.
+        RawColumn("Delta 15 N (o/oo)", "number", required=False, low=5, high=15, unit="‰"),
+        RawColumn("Delta 13 C (o/oo)", "number", required=False, low=-30, high=-20, unit="‰"),
+    )
+
+
 def measurement_names() -> list[str]:
     """The tidy names of the measurements, in the tidy table's order."""
     return [m.name for m in MEASUREMENTS]
@@ -130,8 +195,8 @@ def find(name: str) -> Measurement:
     raise KeyError(f"no measurement named {name!r}")
 
 
-def register(con) -> None:
-    """Give a DuckDB connection the description the SQL files read.
+def register(engine) -> None:
+    """Give an engine (``scripts/engines``) the description the SQL files read.
 
     The temporary table ``measurements`` (one row per measurement: ``position``,
     ``name``, ``label``, ``unit``, ``low``, ``high``, ``shift``, ``bin_width``,
@@ -157,9 +222,7 @@ def register(con) -> None:
             "whole": [m.whole for m in measurements],
         }
     )
-    con.register("measurements_description", table)
-    con.execute("CREATE OR REPLACE TEMP TABLE measurements AS SELECT * FROM measurements_description")
-    con.unregister("measurements_description")
+    engine.register_table("measurements", table)
     settings = {
         "measurements": [m.name for m in measurements],
         "decimal_measurements": [m.name for m in measurements if not m.whole],
@@ -173,4 +236,4 @@ def register(con) -> None:
         "training_per_stratum": TRAINING_PER_STRATUM,
     }
     for name, value in settings.items():
-        con.execute(f"SET VARIABLE {name} = ?", [value])
+        engine.set(name, value)

@@ -31,6 +31,7 @@ import sys
 import urllib.error
 from pathlib import Path
 
+from scripts import board as boards
 from scripts import config
 from scripts.board import build_lock
 from scripts.errors import BoardError, BuildError, SourceError
@@ -44,7 +45,7 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # a pin, version or fi
 
 def complete_versions(board: Path | str) -> dict[str, list[str]]:
     """``{pin: [version, ...]}`` (oldest first) of the versions whose files are all there."""
-    from scripts.board import open_board, version_is_complete
+    from scripts.board_read import open_board, version_is_complete
 
     pins = open_board(str(board))
     found = {}
@@ -70,7 +71,7 @@ def publish(board: Path | str, out: Path, keep: int = DEFAULT_KEEP) -> dict[str,
     import yaml
 
     from scripts import attempts
-    from scripts.board import open_board, read_manifest
+    from scripts.board_read import open_board, read_manifest
 
     pins = open_board(str(board))
     versions = complete_versions(board)
@@ -90,7 +91,7 @@ def publish(board: Path | str, out: Path, keep: int = DEFAULT_KEEP) -> dict[str,
     out.mkdir(parents=True, exist_ok=True)
     log = attempts.read(str(board))  # every build attempt, which the pages and status.json show, goes along
     if log:
-        attempts.write(str(out), log)
+        boards.write_attempts(str(out), log)
     layout = {pin: [f"{pin}/{v}/" for v in names] for pin, names in kept.items()}
     (out / MANIFEST_FILE).write_text(yaml.safe_dump(layout, sort_keys=True))
     return kept
@@ -195,7 +196,7 @@ def restore_attempts(url: str, location: str) -> int | None:
         raise SourceError(f"{url} is not JSON: not an attempts log") from None
     if not attempts.valid(log):
         raise SourceError(f"{url} is not an attempts log (expected attempts and older, as scripts/attempts.py writes)")
-    attempts.write(location, log)
+    boards.write_attempts(location, log)
     return len(log["attempts"])
 
 

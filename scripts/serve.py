@@ -29,7 +29,7 @@ def load_model(location: str, version: str | None = None):
     """The pinned VetiverModel, or a ``BoardError`` that says how to get one."""
     import vetiver
 
-    from scripts.board import open_board
+    from scripts.board_read import open_board
 
     board = open_board(location)
     if not board.pin_exists(MODEL_PIN):
@@ -404,7 +404,7 @@ def create_app(location: str | None = None, version: str | None = None):
 
     app.add_exception_handler(RequestValidationError, invalid)
     from scripts import tables_api
-    from scripts.board import open_board
+    from scripts.board_read import open_board
 
     tables_api.add_routes(app, open_board(location or config.get_board()))
     app.add_middleware(RequestLimits, max_body_bytes=limits["max_body_bytes"], timeout=limits["timeout"])

@@ -1,4 +1,4 @@
-"""Summarize: the numbers the pages show, computed exactly in DuckDB (or Spark: ``scripts/spark.py``).
+"""Summarize: the numbers the pages show, computed exactly by the engine (DuckDB or Spark: ``scripts/engines``).
 
 Each file ``scripts/sql/summaries/<name>.sql`` is one query over the tidy
 ``penguins`` view, and its result is pinned under the same ``<name>``: to find
@@ -13,6 +13,7 @@ computed from. Which measurements there are comes from ``scripts/dataset.py``.
 from __future__ import annotations
 
 from scripts import dataset, sql
+from scripts.engines import Named
 from scripts.progress import log
 from scripts.sql import identifier, literal
 
@@ -95,18 +96,16 @@ def summary_names() -> list[str]:
     return sorted(path.stem for path in SUMMARY_DIR.glob("*.sql") if "." not in path.stem)
 
 
-def summarize(con) -> dict:
-    """Run every summary query; return ``{name: pandas.DataFrame}``.
+def summarize(engine) -> dict:
+    """Run every summary query on ``engine``; return ``{name: pandas.DataFrame}``.
 
     First keeps the small tables of ``prepare``, then runs each summary file.
-    ``con`` is a DuckDB connection, or a ``SparkConnection`` (``scripts/spark.py``)
-    that runs the same files as Spark SQL.
     """
-    prepare(con)
-    return {name: con.execute(sql.load(f"summaries/{name}")).df() for name in summary_names()}
+    prepare(engine)
+    return {name: engine.frame(Named(f"summaries/{name}")) for name in summary_names()}
 
 
-def prepare(con) -> None:
+def prepare(engine) -> None:
     """Keep the small tables the summaries and the training sample are computed from.
 
     One pass over the tidy rows per measurement of ``scripts/dataset.py``
@@ -122,36 +121,33 @@ def prepare(con) -> None:
     stratum got fewer candidates than it may need (beyond 8 standard deviations
     of bad luck), every row becomes a candidate, so the samples never change.
     """
-    dataset.register(con)
+    dataset.register(engine)
     caps = max(dataset.SCATTER_PER_STRATUM, dataset.TRAINING_PER_STRATUM)
-    con.execute("SET VARIABLE candidates_per_stratum = ?", [caps])
-    con.execute("SET VARIABLE every_row_a_candidate = ?", [False])
-    con.execute("SET VARIABLE hash_range = ?", [float(HASH_RANGE)])
-    con.execute("SET VARIABLE hash_high_unit = ?", [float(HASH_HIGH_UNIT)])
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {HASHED_VIEW} AS {row_hash_sql()}")
+    engine.set("candidates_per_stratum", caps)
+    engine.set("every_row_a_candidate", False)
+    engine.set("hash_range", float(HASH_RANGE))
+    engine.set("hash_high_unit", float(HASH_HIGH_UNIT))
+    engine.view(HASHED_VIEW, row_hash_sql())
     for number, name in enumerate(dataset.measurement_names()):
-        con.execute("SET VARIABLE measurement = ?", [[name]])
-        if number == 0:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE measurement_passes AS {sql.load('measurement_passes')}")
-        else:
-            con.execute(f"INSERT INTO measurement_passes {sql.load('measurement_passes')}")
+        engine.set("measurement", [name])
+        engine.keep("measurement_passes", Named("measurement_passes"), append=number > 0)
     for shared in DERIVED:
         if shared == "sample_candidates":
-            _set_max_cutoff(con, every_row=False)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {shared} AS {sql.load(shared)}")
-    short = con.execute(sql.load("sample_candidates_short")).fetchall()
+            _set_max_cutoff(engine, every_row=False)
+        engine.keep(shared, Named(shared))
+    short = engine.rows(Named("sample_candidates_short"))
     if short:
         log.info("summarize %d sample strata got too few candidates: every row is a candidate", len(short))
-        con.execute("SET VARIABLE every_row_a_candidate = ?", [True])
-        _set_max_cutoff(con, every_row=True)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE sample_candidates AS {sql.load('sample_candidates')}")
+        engine.set("every_row_a_candidate", True)
+        _set_max_cutoff(engine, every_row=True)
+        engine.keep("sample_candidates", Named("sample_candidates"))
 
 
-def _set_max_cutoff(con, *, every_row: bool) -> None:
+def _set_max_cutoff(engine, *, every_row: bool) -> None:
     """The variable ``max_cutoff``: the hash below which a row may be a candidate of some
     stratum (the largest share of ``sample_strata`` times the hash's range), or a number
     above every hash when every row is a candidate. A constant, so the candidate pass
     filters on it before it computes the whole hash (``sample_candidates.sql``)."""
-    share = con.execute("SELECT max(share) FROM sample_strata").fetchone()[0]
+    ((share,),) = engine.rows("SELECT max(share) FROM sample_strata")
     everything = every_row or share is None or share >= 1
-    con.execute("SET VARIABLE max_cutoff = ?", [2.0 * HASH_RANGE if everything else float(share) * HASH_RANGE])
+    engine.set("max_cutoff", 2.0 * HASH_RANGE if everything else float(share) * HASH_RANGE)

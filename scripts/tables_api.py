@@ -29,7 +29,7 @@ class Table:
 
 def pinned_tables(board) -> dict[str, Table]:
     """Every table pin the last complete build names, read once when the API starts."""
-    from scripts.board import read_manifest, table_pins
+    from scripts.board_read import read_manifest, table_pins
     from scripts.pins_adapter import parquet_shape
 
     manifest = read_manifest(board)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scripts import dataset, sql
+from scripts import dataset
 
 TARGET = "body_mass_g"
 CATEGORICAL = ("species", "island", "sex")
@@ -93,12 +93,14 @@ def input_domain(features, train_rows) -> dict:
     return domain
 
 
-def training_sample(con):
+def training_sample(engine):
     """The bounded stratified sample the model learns from (``sql/training_sample.sql``).
 
     Picked from the table ``sample_candidates`` that ``summarize.prepare`` keeps.
     """
-    return con.execute(sql.load("training_sample")).df()
+    from scripts.engines import Named
+
+    return engine.frame(Named("training_sample"))
 
 
 def split_strata(sample):

@@ -3,8 +3,8 @@
 Every rule is checked before anything is written. One pass over
 ``raw_observations`` counts the rows with each distinct value of each column in
 ``raw_columns()`` (``profile_sql``); every rule is then counted over those few
-values, and one more pass screens the observation keys for repeats
-(``_keys_may_repeat``). A required column must be in every source file, not
+values, and the engine screens the observation keys for repeats
+(``Engine.keys_may_repeat``). A required column must be in every source file, not
 just in their union (``_missing_from_some_files``). Examples are looked up only for the rules that fail.
 A failure raises ``GateError``, which names the rule, the column, how many rows
 and a few examples.
@@ -12,72 +12,16 @@ and a few examples.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from scripts import dataset, spark
+from scripts.dataset import BIRD_KEY, KEY_SQL, OBSERVATION_KEY, RawColumn, raw_columns
+from scripts.engines import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE
 from scripts.errors import GateError, Violation
-from scripts.ingest import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE, file_columns, short_name
+from scripts.ingest import short_name
 from scripts.sql import identifier, literal
 from scripts.text import looks_like, plural, quoted, words
 
-# One observation: a sample number within a study season and species.
-OBSERVATION_KEY = ("studyName", "Species", "Sample Number")
-# The key as the tidy table holds it (scripts/sql/clean.sql): text trimmed, the
-# number as a number, so '01', '1.0' and ' 1' are one penguin and a trailing
-# space after the species hides no repeat. (The species keeps its full name
-# here, for messages; clean.sql's short name is one-to-one with it.)
-KEY_SQL = (
-    'trim(CAST("studyName" AS VARCHAR))',
-    'trim(CAST("Species" AS VARCHAR))',
-    # rounded, so '1.5' is sample 2 on DuckDB and on Spark (a cast alone truncates on Spark)
-    'TRY_CAST(round(TRY_CAST("Sample Number" AS DOUBLE)) AS BIGINT)',
-)
 EXAMPLES = 3
-# One bird on one day: whatever study and sample number it is filed under.
-BIRD_KEY = ("Individual ID", "Species", "Date Egg")
 # A date as the LTER writes it (a time after it is allowed; DuckDB drops it).
 ISO_DATE = r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?\s*$"
-
-
-@dataclass(frozen=True)
-class RawColumn:
-    """What the gate expects of one raw LTER column."""
-
-    name: str
-    kind: str  # "text", "integer", "number" or "date"
-    required: bool = True  # must be present in the source
-    not_null: bool = False  # every row must have a value
-    low: float | str | None = None  # plausible range (inclusive)
-    high: float | str | None = None
-    unit: str = ""
-    allowed: tuple[str, ...] = ()
-    measurement: bool = False  # must not be entirely missing
-    shape: dataset.Identifier | None = None  # an identifier's shape (text columns)
-
-
-def raw_columns() -> tuple[RawColumn, ...]:
-    """Every raw LTER column the gate knows, with what it expects of it.
-
-    The measurements, their ranges and the known categories come from the one
-    description of the data (``scripts/dataset.py``), read at call time.
-    """
-    measured = tuple(
-        RawColumn(m.raw, "number", low=m.low, high=m.high, unit=m.unit, measurement=True) for m in dataset.MEASUREMENTS
-    )
-    shapes = {identifier.raw: identifier for identifier in dataset.IDENTIFIERS}
-    return (
-        RawColumn("studyName", "text", not_null=True, shape=shapes["studyName"]),
-        RawColumn("Sample Number", "integer", not_null=True, low=1, high=100_000),
-        RawColumn("Species", "text", not_null=True, allowed=dataset.SPECIES),
-        RawColumn("Island", "text", not_null=True, allowed=dataset.ISLANDS),
-        RawColumn("Date Egg", "date", not_null=True, low="1990-01-01", high="today"),
-        *measured,
-        RawColumn("Sex", "text", allowed=dataset.SEXES),
-        RawColumn("Individual ID", "text", required=False, shape=shapes["Individual ID"]),
-        # Stable isotope ratios: checked when present, not published.
-        RawColumn("Delta 15 N (o/oo)", "number", required=False, low=5, high=15, unit="‰"),
-        RawColumn("Delta 13 C (o/oo)", "number", required=False, low=-30, high=-20, unit="‰"),
-    )
 
 
 def parsed(column: RawColumn) -> str:
@@ -156,21 +100,22 @@ def _kind_words(kind: str) -> str:
     return {"integer": "whole numbers", "number": "numbers", "date": "dates (YYYY-MM-DD)"}[kind]
 
 
-def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
-    """Run the gate over ``relation``; raise ``GateError`` listing every failure.
+def check(engine, relation: str = RAW_VIEW) -> dict[str, int]:
+    """Run the gate over ``relation`` on ``engine`` (``scripts/engines``); raise ``GateError``
+    listing every failure.
 
     Returns the row count and the number of missing measurement values on success.
     """
-    present = {row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
+    present = set(engine.columns(relation))
     known = raw_columns()
     missing = [c for c in known if c.required and c.name not in present]
     if missing:
         found = sorted(present - {SOURCE_FILE})
         raise GateError([Violation("required column", c.name, None, _missing_column(c.name, found)) for c in missing])
 
-    violations = _missing_from_some_files(con) if relation == RAW_VIEW else []
+    violations = _missing_from_some_files(engine.file_columns()) if relation == RAW_VIEW else []
     checked = [c for c in known if c.name in present]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE gate_profile AS {profile_sql(checked, relation)}")
+    engine.keep("gate_profile", profile_sql(checked, relation))
     rules = rule_conditions(present)
     measurements = [c for c in known if c.measurement]
     in_set = "__column = {}".format
@@ -179,7 +124,7 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
     selects += [
         f"sum(__rows) FILTER ({in_set(literal(c.name))} AND {identifier(c.name)} IS NOT NULL)" for c in measurements
     ]
-    counts = [int(n or 0) for n in con.execute(f"SELECT {', '.join(selects)} FROM gate_profile").fetchone()]
+    counts = [int(n or 0) for n in engine.rows(f"SELECT {', '.join(selects)} FROM gate_profile")[0]]
     total, rule_counts, non_null = counts[0], counts[1 : 1 + len(rules)], counts[1 + len(rules) :]
 
     if total == 0:
@@ -187,17 +132,18 @@ def check(con, relation: str = RAW_VIEW) -> dict[str, int]:
 
     for (rule, col, cond, meaning), count in zip(rules, rule_counts, strict=True):
         if count:
-            examples = _examples(con, relation, col.name, cond, known=col.allowed)
+            examples = _examples(engine, relation, col.name, cond, known=col.allowed)
             violations.append(Violation(rule, col.name, count, meaning, examples))
     for col, count in zip(measurements, non_null, strict=True):
         if count == 0:
             violations.append(
                 Violation("all missing", col.name, total, "with no value: this measurement is missing in every row")
             )
-    if _keys_may_repeat(con, relation):
-        violations += _duplicates(con, relation)
-    if BIRD_KEY[0] in present and _birds_may_repeat(con, relation):
-        violations += _same_bird(con, relation)
+    if engine.keys_may_repeat(relation, KEY_SQL):
+        violations += _duplicates(engine, relation)
+    bird = identifier(BIRD_KEY[0])
+    if BIRD_KEY[0] in present and engine.keys_may_repeat(relation, _bird_key_sql(), where=f"{bird} IS NOT NULL"):
+        violations += _same_bird(engine, relation)
     if violations:
         raise GateError(violations)
     return {"rows": total, "missing measurements": sum(total - n for n in non_null)}
@@ -254,13 +200,13 @@ def check_row_drop(rows: int, previous_rows: int | None, max_drop: float) -> Non
     )
 
 
-def _missing_from_some_files(con) -> list[Violation]:
-    """A required column that one source file lacks (the union fills it with NULLs).
+def _missing_from_some_files(files: dict[str, set[str]]) -> list[Violation]:
+    """A required column that one source file lacks (the union fills it with NULLs);
+    ``files``: each file's own columns (``Engine.file_columns``).
 
     Upstream publishes a file per species, so this is how a whole species would
     silently lose a measurement.
     """
-    files = file_columns(con)
     violations = []
     for col in raw_columns():
         lacking = [location for location, names in files.items() if col.required and col.name not in names]
@@ -310,33 +256,6 @@ def profile_sql(columns: list[RawColumn], relation: str = RAW_VIEW) -> str:
     )
 
 
-def _keys_may_repeat(con, relation: str) -> bool:
-    """Whether two rows may share an observation key: a cheap exact screen.
-
-    Rows are grouped by a hash of study and species and by their sample number
-    divided by 64; within a group, a 64-bit mask marks the sample numbers seen.
-    Two rows with the same key always land in the same group on the same bit
-    (or both lack a readable number), so a group with more rows than marked
-    bits is the only way a duplicate can exist. Far fewer groups than rows, so
-    this costs a fraction of counting distinct keys; ``_duplicates`` then
-    compares the suspect keys exactly. Keys are compared as cleaned (``KEY_SQL``).
-    """
-    if spark.is_spark(con):
-        return bool(_spark_duplicate_groups(con, relation, places=False).head(1))
-    study, species, number = KEY_SQL
-    suspects = con.execute(
-        f"""
-        SELECT count(*) FROM (
-            SELECT count(*) AS n, count(number) AS numbered,
-                   bit_count(bit_or(CAST(1 AS UBIGINT) << CAST(number & 63 AS UBIGINT))) AS marked
-            FROM (SELECT hash({study}, {species}) AS owner, {number} AS number FROM {relation})
-            GROUP BY owner, number >> 6
-        ) WHERE numbered > marked OR n - numbered > 1
-        """
-    ).fetchone()[0]
-    return suspects > 0
-
-
 def _numbered(relation: str) -> str:
     """The relation with each row's data row in its file (``ROW_IN_FILE``), in file order."""
     if relation == RAW_VIEW:
@@ -344,9 +263,9 @@ def _numbered(relation: str) -> str:
     return f"(SELECT *, row_number() OVER () AS {ROW_IN_FILE} FROM {relation})"
 
 
-def _examples(con, relation: str, column: str, condition: str, known=()) -> list[str]:
+def _examples(engine, relation: str, column: str, condition: str, known=()) -> list[str]:
     """The first few failing rows as ``'value' in file row N``; row N counts data rows from 1."""
-    rows = con.execute(
+    rows = engine.rows(
         f"""
         SELECT CAST({identifier(column)} AS VARCHAR), {SOURCE_FILE}, {ROW_IN_FILE}
         FROM {_numbered(relation)}
@@ -354,7 +273,7 @@ def _examples(con, relation: str, column: str, condition: str, known=()) -> list
         ORDER BY {SOURCE_FILE}, {ROW_IN_FILE}
         LIMIT {EXAMPLES}
         """
-    ).fetchall()
+    )
     return [_where(value, source, row, known) for value, source, row in rows]
 
 
@@ -363,93 +282,25 @@ def _where(value, source: str, row: int, known=()) -> str:
     return f"{'empty' if value is None else quoted(value, known=known)} in {name} row {row}"
 
 
-def _duplicates(con, relation: str) -> list[Violation]:
+def _duplicates(engine, relation: str) -> list[Violation]:
     """Rows that repeat another row's observation key, with where each one is.
 
-    Runs only when ``_keys_may_repeat`` found a suspect group. Only keys whose
-    hash repeats are compared exactly here, so a hash collision is never
-    reported as a duplicate. Keys are compared as cleaned (``KEY_SQL``); the
-    examples name the rows of every copy.
+    Runs only when the engine's screen (``Engine.keys_may_repeat``) found a suspect;
+    keys are compared exactly, as cleaned (``dataset.KEY_SQL``), and the examples
+    name the rows of every copy.
     """
-    if spark.is_spark(con):
-        dup_rows, examples = _spark_duplicates(con, relation)
-    else:
-        dup_rows, examples = _duckdb_duplicates(con, relation)
-    if not dup_rows:
+    found = engine.repeated_keys(_numbered(relation), KEY_SQL, EXAMPLES)
+    if not found.rows:
         return []
     return [
         Violation(
             "duplicate observation",
             " + ".join(OBSERVATION_KEY),
-            int(dup_rows),
+            found.rows,
             "sharing their study, species and sample number with another row",
-            [f"{quoted(e['label'])} in {_places(e['places'], e['n'])}" for e in examples],
+            [f"{quoted(e['label'])} in {_places(e['places'], e['n'])}" for e in found.examples],
         )
     ]
-
-
-def _duckdb_duplicates(con, relation: str) -> tuple[int, list[dict]]:
-    """How many rows repeat a key, and the first few keys (by key) with the places of their rows."""
-    cleaned = ", ".join(f"{sql} AS k{i}" for i, sql in enumerate(KEY_SQL))
-    key = "k0, k1, k2"
-    return con.execute(
-        f"""
-        WITH keyed AS (
-            SELECT {cleaned}, {SOURCE_FILE} AS file, {ROW_IN_FILE} AS row_in_file FROM {_numbered(relation)}
-        ),
-        suspects AS (
-            SELECT hash({key}) AS h FROM keyed GROUP BY h HAVING count(*) > 1
-        ),
-        groups AS (
-            SELECT {key}, count(*) AS n,
-                   list([file, CAST(row_in_file AS VARCHAR)] ORDER BY file, row_in_file) AS places
-            FROM keyed
-            WHERE hash({key}) IN (SELECT h FROM suspects)
-            GROUP BY ALL HAVING count(*) > 1
-        )
-        SELECT coalesce(sum(n), 0)::BIGINT,
-               list({{'label': concat_ws(' / ', {key}), 'places': places[1:{EXAMPLES}], 'n': n}}
-                    ORDER BY {key})[1:{EXAMPLES}]
-        FROM groups
-        """
-    ).fetchone()
-
-
-def _spark_duplicate_groups(con, relation: str, *, places: bool = True):
-    """Spark's form of the keys that repeat (``KEY_SQL``, NULLs alike), with their rows' places.
-
-    Spark has no DuckDB ``hash`` to screen with, so it groups by the key itself:
-    a shuffle of three small columns, which Spark spreads over the cluster. The
-    places (which needs each row's number in its file) only when asked.
-    """
-    keys = ", ".join(f"{sql} AS k{i}" for i, sql in enumerate(KEY_SQL))
-    if not places:
-        con.sql(f"SELECT {keys} FROM {relation}").createOrReplaceTempView("gate_keys")
-        return con.session.sql("SELECT k0, k1, k2 FROM gate_keys GROUP BY k0, k1, k2 HAVING count(*) > 1")
-    con.sql(
-        f"SELECT {keys}, {SOURCE_FILE} AS file, {ROW_IN_FILE} AS row_in_file FROM {_numbered(relation)}"
-    ).createOrReplaceTempView("gate_keys")
-    return con.session.sql(
-        "SELECT k0, k1, k2, count(*) AS n, "
-        f"slice(sort_array(collect_list(struct(file, row_in_file))), 1, {EXAMPLES}) AS places "
-        "FROM gate_keys GROUP BY k0, k1, k2 HAVING count(*) > 1"
-    )
-
-
-def _spark_duplicates(con, relation: str) -> tuple[int, list[dict]]:
-    """``_duckdb_duplicates`` on Spark: the same count and examples, in the same order."""
-    groups = _spark_duplicate_groups(con, relation)
-    total = groups.agg({"n": "sum"}).collect()[0][0]
-    first = groups.orderBy("k0", "k1", "k2").limit(EXAMPLES).collect()
-    examples = [
-        {
-            "label": " / ".join(str(k) for k in (row.k0, row.k1, row.k2) if k is not None),
-            "places": [[place.file, str(place.row_in_file)] for place in row.places],
-            "n": row.n,
-        }
-        for row in first
-    ]
-    return int(total or 0), examples
 
 
 def _bird_key_sql() -> tuple[str, str, str]:
@@ -458,22 +309,7 @@ def _bird_key_sql() -> tuple[str, str, str]:
     return f"trim(CAST({bird} AS VARCHAR))", f"trim(CAST({species} AS VARCHAR))", f"TRY_CAST({egg} AS DATE)"
 
 
-def _birds_may_repeat(con, relation: str) -> bool:
-    """Whether two rows may be one bird on one day: on DuckDB, a screen on a hash of the
-    bird key (one 64-bit column to group by, a fraction of grouping the text); rows
-    that share the hash are then compared exactly (``_same_bird``). Spark has no
-    DuckDB ``hash``: it compares exactly."""
-    if spark.is_spark(con):
-        return True
-    bird = identifier(BIRD_KEY[0])
-    suspects = con.execute(
-        f"SELECT count(*) FROM (SELECT hash({', '.join(_bird_key_sql())}) AS h FROM {relation} "
-        f"WHERE {bird} IS NOT NULL GROUP BY h HAVING count(*) > 1)"
-    ).fetchone()[0]
-    return suspects > 0
-
-
-def _same_bird(con, relation: str) -> list[Violation]:
+def _same_bird(engine, relation: str) -> list[Violation]:
     """Rows of one bird on one day (``BIRD_KEY``) under two observation keys: a season
     filed twice under two study names, rows copied under new sample numbers.
 
@@ -485,23 +321,22 @@ def _same_bird(con, relation: str) -> list[Violation]:
     b0, b1, b2 = _bird_key_sql()
     keyed = (
         f"SELECT {b0} AS b0, {b1} AS b1, {b2} AS b2, {SOURCE_FILE} AS file, {ROW_IN_FILE} AS row_in_file, "
-        f"concat_ws(' ', trim(CAST({identifier('studyName')} AS VARCHAR)), "
-        f"CAST({identifier('Sample Number')} AS VARCHAR)) AS filed_as "
+        f"concat_ws(' ', {KEY_SQL[0]}, CAST({identifier(OBSERVATION_KEY[2])} AS VARCHAR)) AS filed_as "
         f"FROM {_numbered(relation)} WHERE {identifier(BIRD_KEY[0])} IS NOT NULL"
     )
     # rows that share their observation key too are the "duplicate observation" rule's
     groups = f"SELECT b0, b1, b2, count(*) AS n FROM ({keyed}) GROUP BY b0, b1, b2 HAVING count(DISTINCT filed_as) > 1"
-    (total,) = con.execute(f"SELECT coalesce(sum(n), 0) FROM ({groups})").fetchone()
+    ((total,),) = engine.rows(f"SELECT coalesce(sum(n), 0) FROM ({groups})")
     if not total:
         return []
-    first = con.execute(f"SELECT b0, b1, b2 FROM ({groups}) ORDER BY b0, b1, b2 LIMIT {EXAMPLES}").fetchall()
+    first = engine.rows(f"SELECT b0, b1, b2 FROM ({groups}) ORDER BY b0, b1, b2 LIMIT {EXAMPLES}")
     examples = []
     for b0, b1, b2 in first:
-        rows = con.execute(
+        rows = engine.rows(
             f"SELECT filed_as, file, row_in_file FROM ({keyed}) "
             f"WHERE b0 = {literal(b0)} AND b1 = {literal(b1)} AND b2 = DATE {literal(str(b2))} "
             "ORDER BY file, row_in_file"
-        ).fetchall()
+        )
         where = words(f"as {filed} in {short_name(str(file))} row {row}" for filed, file, row in rows[:EXAMPLES])
         examples.append(f"{quoted(f'{b0} / {b1} / {b2}', limit=100)} {where}")
     return [

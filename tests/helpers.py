@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+from scripts import board as boards
 from scripts import config
 
 
@@ -301,7 +302,7 @@ def hostile_copy(board: Path, dest: Path) -> Path:
     held = attempts.attempt(
         "held back", "2026-12-04T05:17:00Z", source_hash="ab" * 32, measures=measures, problems=problems
     )
-    attempts.write(str(dest), attempts.append(log, held))
+    boards.write_attempts(str(dest), attempts.append(log, held))
     return dest
 
 

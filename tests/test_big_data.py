@@ -11,7 +11,8 @@ import pins
 import pytest
 
 from benchmarks import big_data, synthetic_raw
-from scripts import build, config, ingest, sql, summarize
+from scripts import build, config, sql, summarize
+from scripts.engines.duckdb import DuckDBEngine
 
 # Builds of 300,000 generated rows, benchmarks in processes of their own.
 pytestmark = pytest.mark.slow
@@ -104,10 +105,12 @@ SAMPLES_FROM_EVERY_ROW = {
 def prepared(big):
     """A connection with the built tidy table as `penguins` and summarize's shared tables."""
     _, board = big
-    con = ingest.connect()
-    con.execute(f"CREATE VIEW penguins AS SELECT * FROM '{pins.board_folder(str(board)).pin_download('penguins')[0]}'")
-    summarize.prepare(con)
-    return con
+    engine = DuckDBEngine()
+    engine.con.execute(
+        f"CREATE VIEW penguins AS SELECT * FROM '{pins.board_folder(str(board)).pin_download('penguins')[0]}'"
+    )
+    summarize.prepare(engine)
+    return engine
 
 
 def test_samples_are_bounded_and_stratified(big):
@@ -117,36 +120,36 @@ def test_samples_are_bounded_and_stratified(big):
     per_stratum = sample.groupby(["species", "island", "sex"], dropna=False).size()
     # every species x island x sex stratum of the data (13, unknown sex included), 250 each
     assert len(per_stratum) == 13 and (per_stratum == 250).all()
-    con = prepared(big)
+    engine = prepared(big)
     # a few thousand candidates per stratum at most, not 300,000 rows
-    assert con.execute("SELECT count(*) FROM sample_candidates").fetchone()[0] < 13 * 2500
-    training = con.execute(sql.load("training_sample")).df()
+    assert engine.con.execute("SELECT count(*) FROM sample_candidates").fetchone()[0] < 13 * 2500
+    training = engine.con.execute(sql.load("training_sample")).df()
     assert training.groupby(["species", "sex"]).size().to_dict() == {
         (s, x): 2000 for s in ("Adelie", "Chinstrap", "Gentoo") for x in ("female", "male")
     }
-    assert con.execute(sql.load("training_sample")).df().equals(training)  # same data, same sample
+    assert engine.con.execute(sql.load("training_sample")).df().equals(training)  # same data, same sample
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES_FROM_EVERY_ROW))
 def test_samples_from_candidates_equal_samples_ranked_over_every_row(big, name):
-    con = prepared(big)
+    engine = prepared(big)
     folder = "summaries/" if name == "scatter_sample" else ""
-    picked = con.execute(f"SELECT * FROM ({sql.load(folder + name)}) ORDER BY ALL").fetchall()
+    picked = engine.con.execute(f"SELECT * FROM ({sql.load(folder + name)}) ORDER BY ALL").fetchall()
     assert len(picked) >= 3_250  # 13 strata x 250, or 6 x 2,000
-    assert picked == con.execute(SAMPLES_FROM_EVERY_ROW[name]).fetchall()
+    assert picked == engine.con.execute(SAMPLES_FROM_EVERY_ROW[name]).fetchall()
 
 
 def test_too_few_candidates_make_every_row_a_candidate(big, monkeypatch):
-    con = prepared(big)
-    sample = con.execute(sql.load("training_sample")).fetchall()
+    engine = prepared(big)
+    sample = engine.con.execute(sql.load("training_sample")).fetchall()
     load = sql.load
     # as if the hash cutoffs had been unlucky for one stratum
     short = "SELECT 'training', 'Adelie' AS species, NULL AS island, 'male' AS sex, 0 AS rows, 0 AS candidates"
     monkeypatch.setattr(sql, "load", lambda name: short if name == "sample_candidates_short" else load(name))
-    summarize.prepare(con)
-    measured = con.execute("SELECT count(bill_length_mm) FROM penguins").fetchone()[0]
-    assert con.execute("SELECT count(*) FROM sample_candidates").fetchone()[0] == measured
-    assert con.execute(sql.load("training_sample")).fetchall() == sample
+    summarize.prepare(engine)
+    measured = engine.con.execute("SELECT count(bill_length_mm) FROM penguins").fetchone()[0]
+    assert engine.con.execute("SELECT count(*) FROM sample_candidates").fetchone()[0] == measured
+    assert engine.con.execute(sql.load("training_sample")).fetchall() == sample
 
 
 def test_benchmark_cost_per_million_rows_is_the_least_squares_slope():
@@ -161,15 +164,15 @@ def test_benchmark_cost_per_million_rows_is_the_least_squares_slope():
 
 
 def test_a_training_stratum_counts_only_candidates_below_its_own_cutoff(big):
-    con = prepared(big)
-    assert con.execute(sql.load("sample_candidates_short")).fetchall() == []
+    engine = prepared(big)
+    assert engine.con.execute(sql.load("sample_candidates_short")).fetchall() == []
     # Biscoe's Adelie males pass under their scatter cutoff as well: without them the
     # other islands still hold over 2,000 complete candidates, but fewer below the
     # training cutoff, so the smallest hashes of the stratum may be missing
-    con.execute("DELETE FROM sample_candidates WHERE species = 'Adelie' AND sex = 'male' AND island = 'Biscoe'")
+    engine.con.execute("DELETE FROM sample_candidates WHERE species = 'Adelie' AND sex = 'male' AND island = 'Biscoe'")
     complete = "sex = 'male' AND species = 'Adelie' AND body_mass_g IS NOT NULL AND bill_depth_mm IS NOT NULL"
-    assert con.execute(f"SELECT count(*) FROM sample_candidates WHERE {complete}").fetchone()[0] > 2000
-    short = {row[:4] for row in con.execute(sql.load("sample_candidates_short")).fetchall()}
+    assert engine.con.execute(f"SELECT count(*) FROM sample_candidates WHERE {complete}").fetchone()[0] > 2000
+    short = {row[:4] for row in engine.con.execute(sql.load("sample_candidates_short")).fetchall()}
     assert short == {("scatter", "Adelie", "Biscoe", "male"), ("training", "Adelie", None, "male")}
 
 

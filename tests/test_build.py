@@ -17,7 +17,7 @@ import duckdb
 import pins
 import pytest
 
-from scripts import attempts, build, config, locations, pins_adapter
+from scripts import attempts, board_read, build, config, locations, pins_adapter
 from scripts import board as boards
 from scripts.errors import BuildError
 from tests.helpers import raw_rows, shipped_csv_with_line, snapshot, write_csv
@@ -66,7 +66,7 @@ def versions(folder: Path) -> dict[str, list[str]]:
 def test_board_has_every_pin_with_provenance(built_board):
     board = pins.board_folder(str(built_board), allow_pickle_read=True)
     assert sorted(board.pin_list()) == ALL_PINS
-    source_hash = build.ingest.source_hash([config.default_source()])
+    source_hash = build.hashing.source_hash([config.default_source()])
     for name in ALL_PINS:
         meta = board.pin_meta(name)
         assert meta.user["source_hash"] == source_hash, name
@@ -207,7 +207,7 @@ def test_a_build_within_the_second_of_the_last_one_is_still_the_latest(board_cop
 
     assert build.run([str(changed_source(tmp_path))], str(board_copy)) == "built"
     manifest = plain.pin_read("build_manifest")
-    assert manifest["source_hash"] == build.ingest.source_hash([str(changed_source(tmp_path))])
+    assert manifest["source_hash"] == build.hashing.source_hash([str(changed_source(tmp_path))])
     newest = versions(board_copy)
     assert {name: newest[name][-1] for name in manifest["pins"]} == manifest["pins"]
     assert newest["penguins"][-1].startswith((ahead + dt.timedelta(seconds=1)).strftime("%Y%m%dT%H%M%SZ"))
@@ -245,7 +245,7 @@ def test_interrupted_build_keeps_the_board_readable_and_the_next_build_repairs(
     board = pins.board_folder(str(board_copy), allow_pickle_read=True)
     assert board.pin_read("build_manifest") == old_manifest  # readers still see the last complete build
     for name, version in old_manifest["pins"].items():
-        assert boards.version_is_complete(board, name, version)
+        assert board_read.version_is_complete(board, name, version)
     assert len(board.pin_read("penguins")) == 344  # the newest version is whole too
     assert not list(board_copy.parent.glob(".board.staging-*"))
 
@@ -287,9 +287,9 @@ def test_killed_build_leaves_a_readable_board(board_copy, tmp_path):
 
     board = pins.board_folder(str(board_copy), allow_pickle_read=True)
     manifest = board.pin_read("build_manifest")
-    assert manifest["source_hash"] in (before["source_hash"], build.ingest.source_hash([str(source)]))
+    assert manifest["source_hash"] in (before["source_hash"], build.hashing.source_hash([str(source)]))
     for name, version in manifest["pins"].items():
-        assert boards.version_is_complete(board, name, version), name
+        assert board_read.version_is_complete(board, name, version), name
     assert build.run([str(source)], str(board_copy)) in ("built", "up to date")
     assert build.run([str(source)], str(board_copy)) == "up to date"
 
@@ -471,7 +471,7 @@ def test_a_passing_error_of_the_file_system_deletes_nothing(cloud_board, monkeyp
     with pytest.raises(BuildError, match=r"cannot list the pins on the board \(connection reset by peer\)"):
         boards.repair(board)
     with pytest.raises(BuildError, match=r"cannot read the board's 'build_manifest' pin \(connection reset"):
-        boards.read_manifest(board)
+        board_read.read_manifest(board)
     monkeypatch.undo()
     # it lists, but a version's metadata cannot be fetched
     monkeypatch.setattr(memory_class, "_open", failing(TimeoutError("read timed out")))
@@ -491,7 +491,7 @@ def test_a_damaged_version_is_not_deleted(board_copy):
     damaged.mkdir()
     (damaged / "data.txt").write_text("title: [unclosed")
     board = pins.board_folder(str(board_copy))
-    assert boards.version_state(board, "overview", damaged.name) == "damaged"
+    assert board_read.version_state(board, "overview", damaged.name) == "damaged"
     assert boards.repair(board) == []
     assert damaged.exists()
 
@@ -509,12 +509,11 @@ def test_a_board_that_is_a_file_is_refused_by_name(tmp_path, capsys):
 def test_duckdb_failures_a_user_can_act_on_get_their_own_message(tmp_path):
     import duckdb
 
+    from scripts.engines.duckdb import DuckDBEngine
     from scripts.errors import ResourceError, SourceError
 
     settings = {"memory_limit": "512MB", "temp_directory": str(tmp_path / "spill")}
-
-    def explain(exc):
-        return build._explain_duckdb_failure(exc, settings, tmp_path)
+    explain = DuckDBEngine(settings, workdir=tmp_path).explain
 
     full = explain(duckdb.IOException(f'IO Error: Could not write file "{tmp_path}/penguins.parquet": No space left'))
     assert isinstance(full, ResourceError) and full.exit_code == 5
@@ -533,7 +532,7 @@ def test_an_unreachable_cloud_board_is_named(monkeypatch, capsys):
         def exists(self, path):
             raise PermissionError("Access Denied")
 
-    monkeypatch.setattr(boards, "_remote_filesystem", lambda location: NoAccess())
+    monkeypatch.setattr(board_read, "remote_filesystem", lambda location: NoAccess())
     assert build.main(["--board", "s3://bucket/board"]) == 4
     assert "cannot reach the board s3://bucket/board: Access Denied" in capsys.readouterr().err
     # pins alone would call it an empty board, and the API would say the model pin is missing

@@ -8,16 +8,17 @@ import pandas as pd
 import pytest
 from palmerpenguins import load_penguins
 
-from scripts import clean, ingest, validate
+from scripts import clean, validate
+from scripts.engines.duckdb import DuckDBEngine
 from tests.helpers import raw_rows, write_csv
 
 
 def tidy_from(sources: list[str], tmp_path) -> pd.DataFrame:
-    con = ingest.connect()
-    ingest.register_raw(con, sources)
-    validate.check(con)
-    clean.clean(con, tmp_path / "penguins.parquet")
-    return con.execute("SELECT * FROM penguins").df()
+    engine = DuckDBEngine()
+    engine.register_raw(sources)
+    validate.check(engine)
+    clean.clean(engine, tmp_path / "penguins.parquet")
+    return engine.con.execute("SELECT * FROM penguins").df()
 
 
 def assert_equals_published(tidy: pd.DataFrame) -> None:

@@ -4,13 +4,13 @@ summary, the samples, the model and its input domain."""
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pins
 import pytest
 import vetiver
 
-from scripts import build, config, dataset, ingest, summarize, validate
+from scripts import build, config, dataset, summarize, validate
+from scripts.engines.duckdb import DuckDBEngine
 from scripts.errors import GateError
 from tests.helpers import raw_rows, write_csv
 
@@ -46,9 +46,10 @@ def test_the_description_is_consistent():
         dataset.find("tail")
 
 
-def test_the_sql_reads_the_description_from_a_connection():
-    con = duckdb.connect()
-    dataset.register(con)
+def test_the_sql_reads_the_description_from_an_engine():
+    engine = DuckDBEngine()
+    dataset.register(engine)
+    con = engine.con
     rows = con.execute("SELECT name, shift, bin_width, whole FROM measurements ORDER BY position").fetchall()
     assert rows[0] == ("bill_length_mm", 47.5, 1.0, False)
     assert rows[3] == ("body_mass_g", 4500.0, 250.0, True)
@@ -107,33 +108,33 @@ def test_a_measurement_added_to_the_description_flows_through_the_build(describe
 def test_the_gate_checks_a_described_measurement(described_with_tail, tmp_path):
     rows = with_tail(raw_rows())
     rows[4][TAIL.raw] = "800"
-    con = ingest.connect()
-    ingest.register_raw(con, [str(write_csv(tmp_path / "bad-tail.csv", rows))])
+    engine = DuckDBEngine()
+    engine.register_raw([str(write_csv(tmp_path / "bad-tail.csv", rows))])
     with pytest.raises(GateError) as caught:
-        validate.check(con)
+        validate.check(engine)
     (violation,) = caught.value.violations
     assert (violation.rule, violation.column, violation.rows) == ("range", TAIL.raw, 1)
 
-    con = ingest.connect()
-    ingest.register_raw(con, [str(write_csv(tmp_path / "no-tail.csv", raw_rows()))])
+    engine = DuckDBEngine()
+    engine.register_raw([str(write_csv(tmp_path / "no-tail.csv", raw_rows()))])
     with pytest.raises(GateError) as caught:
-        validate.check(con)
+        validate.check(engine)
     assert [(v.rule, v.column) for v in caught.value.violations] == [("required column", TAIL.raw)]
 
 
 def test_the_sample_caps_come_from_the_description(monkeypatch, tmp_path):
     monkeypatch.setattr(dataset, "SCATTER_PER_STRATUM", 5)
     monkeypatch.setattr(dataset, "TRAINING_PER_STRATUM", 7)
-    con = ingest.connect()
-    ingest.register_raw(con, [config.default_source()])
-    validate.check(con)
+    engine = DuckDBEngine()
+    engine.register_raw([config.default_source()])
+    validate.check(engine)
     from scripts import clean, train
 
-    clean.clean(con, tmp_path / "penguins.parquet")
-    tables = summarize.summarize(con)
+    clean.clean(engine, tmp_path / "penguins.parquet")
+    tables = summarize.summarize(engine)
     per_stratum = tables["scatter_sample"].groupby(["species", "island", "sex"], dropna=False).size()
     assert per_stratum.max() == 5
-    assert train.training_sample(con).groupby(["species", "sex"]).size().max() == 7
+    assert train.training_sample(engine).groupby(["species", "sex"]).size().max() == 7
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 import report
 from report import freeze, inputs
 from scripts import config
-from scripts.board import open_board, read_manifest
+from scripts.board_read import open_board, read_manifest
 
 PAGES = ("index.qmd", "eda.qmd", "model.qmd", "data.qmd", "changes.qmd")
 

@@ -11,7 +11,8 @@ import sys
 import duckdb
 import pytest
 
-from scripts import build, config, ingest, validate
+from scripts import build, config, dataset, validate
+from scripts.engines.duckdb import DuckDBEngine
 from scripts.errors import GateError
 from tests.helpers import new_season, raw_rows, shuffled, snapshot, write_csv
 
@@ -202,10 +203,10 @@ def test_broken_input_stops_the_build(tmp_path, board_copy, capsys, case, mutate
 
 def test_every_failure_is_reported_at_once(tmp_path):
     data = set_value("Island", "Atlantis")(set_value("Body Mass (g)", "99999")(raw_rows()))
-    con = ingest.connect()
-    ingest.register_raw(con, [str(write_csv(tmp_path / "two.csv", data))])
+    engine = DuckDBEngine()
+    engine.register_raw([str(write_csv(tmp_path / "two.csv", data))])
     with pytest.raises(GateError) as caught:
-        validate.check(con)
+        validate.check(engine)
     assert [(v.rule, v.column, v.rows) for v in caught.value.violations] == [
         ("category", "Island", 1),
         ("range", "Body Mass (g)", 1),
@@ -216,10 +217,10 @@ def test_every_failure_is_reported_at_once(tmp_path):
 def test_a_value_of_the_wrong_type_is_not_also_out_of_range(tmp_path):
     # DuckDB reads '11/11/07' as the year 11; the gate calls it what it is.
     data = set_value("Date Egg", "11/11/07")(raw_rows())
-    con = ingest.connect()
-    ingest.register_raw(con, [str(write_csv(tmp_path / "us.csv", data))])
+    engine = DuckDBEngine()
+    engine.register_raw([str(write_csv(tmp_path / "us.csv", data))])
     with pytest.raises(GateError) as caught:
-        validate.check(con)
+        validate.check(engine)
     assert [(v.rule, v.column, v.rows) for v in caught.value.violations] == [("type", "Date Egg", 1)]
 
 
@@ -248,17 +249,17 @@ def test_files_that_each_have_every_required_column_pass(tmp_path):
     # an optional column (a stable isotope ratio) may be absent from one file
     first = write_csv(tmp_path / "a.csv", drop_column("Delta 15 N (o/oo)")(adelie))
     second = write_csv(tmp_path / "b.csv", others)
-    con = ingest.connect()
-    ingest.register_raw(con, [str(first), str(second)])
-    assert ingest.file_columns(con)[str(first)] == set(rows[0]) - {"Delta 15 N (o/oo)"}
-    assert validate.check(con)["rows"] == 344
+    engine = DuckDBEngine()
+    engine.register_raw([str(first), str(second)])
+    assert engine.file_columns()[str(first)] == set(rows[0]) - {"Delta 15 N (o/oo)"}
+    assert validate.check(engine)["rows"] == 344
 
 
 def test_shipped_data_passes_with_its_missing_values(raw_csv):
-    con = ingest.connect()
-    ingest.register_raw(con, [raw_csv])
+    engine = DuckDBEngine()
+    engine.register_raw([raw_csv])
     # two penguins were not measured: 4 measurements each are NA
-    assert validate.check(con) == {"rows": 344, "missing measurements": 8}
+    assert validate.check(engine) == {"rows": 344, "missing measurements": 8}
 
 
 @pytest.mark.slow
@@ -288,9 +289,9 @@ def test_missing_source_exits_3_without_touching_the_board(board_copy, capsys):
 
 
 def _screen(tmp_path, data):
-    con = ingest.connect()
-    ingest.register_raw(con, [str(write_csv(tmp_path / "keys.csv", data))])
-    return validate._keys_may_repeat(con, "raw_observations")
+    engine = DuckDBEngine()
+    engine.register_raw([str(write_csv(tmp_path / "keys.csv", data))])
+    return engine.keys_may_repeat("raw_observations", dataset.KEY_SQL)
 
 
 def test_key_screen_flags_repeats_and_passes_distinct_keys(tmp_path):
@@ -305,11 +306,11 @@ def test_key_screen_flags_repeats_and_passes_distinct_keys(tmp_path):
 
 
 def test_gate_counts_each_columns_values_not_its_rows(raw_csv):
-    con = ingest.connect()
-    ingest.register_raw(con, [raw_csv])
-    validate.check(con)
+    engine = DuckDBEngine()
+    engine.register_raw([raw_csv])
+    validate.check(engine)
     profile = dict(
-        con.execute("SELECT __column, [count(*), sum(__rows)] FROM gate_profile GROUP BY __column").fetchall()
+        engine.con.execute("SELECT __column, [count(*), sum(__rows)] FROM gate_profile GROUP BY __column").fetchall()
     )
     assert {total for _, total in profile.values()} == {344}  # each column's counts add up to every row
     assert profile["studyName"][0] == 3  # a study per season: by value, its shape checked once each
@@ -440,10 +441,10 @@ def test_examples_name_the_real_row_of_a_big_file_at_any_thread_count(tmp_path):
         ) TO '{big}' (HEADER, DELIMITER ',')
         """
     )
-    con = ingest.connect()  # DuckDB's default: a thread per core
-    ingest.register_raw(con, [str(big)])
+    engine = DuckDBEngine()  # DuckDB's default: a thread per core
+    engine.register_raw([str(big)])
     with pytest.raises(GateError) as caught:
-        validate.check(con)
+        validate.check(engine)
     assert [(v.rule, v.column, v.rows) for v in caught.value.violations] == [("range", "Body Mass (g)", 1)]
     assert caught.value.violations[0].examples == ["'99999' in big.csv row 987654"]
 

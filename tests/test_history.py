@@ -206,17 +206,16 @@ def test_publish_copies_a_bucket_board_for_the_render(built_board, tmp_path, mon
     import fsspec
     import pins
 
-    from scripts import attempts
-    from scripts import board as boards
+    from scripts import attempts, board_read
 
     memory = fsspec.filesystem("memory")
     for path in built_board.rglob("*"):
         if path.is_file():
             memory.pipe(f"/bucket/board/{path.relative_to(built_board)}", path.read_bytes())
     bucket = pins.board("memory", "/bucket/board", allow_pickle_read=True)
-    monkeypatch.setattr(boards, "open_board", lambda location, **_: bucket)
+    monkeypatch.setattr(board_read, "open_board", lambda location, **_: bucket)
     # the attempts log beside the bucket's board, read through the same file system
-    monkeypatch.setattr(boards, "_remote_filesystem", lambda location: memory)
+    monkeypatch.setattr(board_read, "remote_filesystem", lambda location: memory)
     log = attempts.read(str(built_board))
     memory.pipe(attempts.log_path("s3://bucket/board"), json.dumps(log).encode())
     assert history.main(["--board", "s3://bucket/board", "publish", "--out", str(tmp_path / "copy")]) == 0

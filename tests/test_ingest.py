@@ -9,16 +9,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import build, config, ingest, locations
+from scripts import build, config, hashing, ingest, locations
+from scripts.engines.duckdb import DuckDBEngine, read_failure
 from scripts.errors import GateError, SourceError
 from tests.helpers import raw_rows, shipped_csv_with_line, write_csv
 
 
 def count_raw(sources: list[str]) -> tuple[int, int]:
-    con = ingest.connect()
-    ingest.register_raw(con, sources)
-    rows = con.execute("SELECT count(*) FROM raw_observations").fetchone()[0]
-    adelie = con.execute("SELECT count(*) FROM raw_observations WHERE \"Species\" LIKE 'Adelie%'").fetchone()[0]
+    engine = DuckDBEngine()
+    engine.register_raw(sources)
+    rows = engine.con.execute("SELECT count(*) FROM raw_observations").fetchone()[0]
+    adelie = engine.con.execute("SELECT count(*) FROM raw_observations WHERE \"Species\" LIKE 'Adelie%'").fetchone()[0]
     return rows, adelie
 
 
@@ -48,9 +49,9 @@ def test_parquet_and_csv_together(tmp_path, raw_csv):
 def test_source_hash_is_content_based(tmp_path, raw_csv):
     copy = tmp_path / "copy.csv"
     copy.write_bytes(Path(raw_csv).read_bytes())
-    assert ingest.source_hash([raw_csv]) == ingest.source_hash([str(copy)])
+    assert hashing.source_hash([raw_csv]) == hashing.source_hash([str(copy)])
     copy.write_bytes(copy.read_bytes().replace(b"3750", b"3751", 1))
-    assert ingest.source_hash([raw_csv]) != ingest.source_hash([str(copy)])
+    assert hashing.source_hash([raw_csv]) != hashing.source_hash([str(copy)])
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,7 @@ def test_unparseable_file_is_a_source_error(tmp_path):
     broken = tmp_path / "broken.parquet"
     broken.write_text("this is not parquet")
     with pytest.raises(SourceError, match=r"broken\.parquet"):
-        ingest.register_raw(ingest.connect(), [str(broken)])
+        DuckDBEngine().register_raw([str(broken)])
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_http_source_is_read_by_duckdb(tmp_path, raw_csv, http_server):
     (tmp_path / "penguins-raw.csv").write_bytes(Path(raw_csv).read_bytes())
     url = f"{http_server}/penguins-raw.csv"
     assert count_raw([url]) == (344, 152)
-    assert ingest.source_hash([url]) == ingest.source_hash([raw_csv])
+    assert hashing.source_hash([url]) == hashing.source_hash([raw_csv])
 
 
 @pytest.mark.parametrize(
@@ -97,12 +98,12 @@ def test_http_source_is_read_by_duckdb(tmp_path, raw_csv, http_server):
 def test_a_malformed_csv_line_is_named_by_file_and_line(tmp_path, line, problem):
     # DuckDB's sniffer, given this sample, would read the whole file as one column
     source = shipped_csv_with_line(tmp_path / "table_219.csv", line, at=100)
-    con = ingest.connect()
-    ingest.register_raw(con, [str(source)])
-    assert ingest.file_columns(con)[str(source)] == set(raw_rows()[0])  # the header still names 17 columns
+    engine = DuckDBEngine()
+    engine.register_raw([str(source)])
+    assert engine.file_columns()[str(source)] == set(raw_rows()[0])  # the header still names 17 columns
     with pytest.raises(duckdb.Error) as raised:
-        con.execute("SELECT count(*) FROM raw_observations").fetchall()
-    failure = ingest.read_failure(raised.value)
+        engine.con.execute("SELECT count(*) FROM raw_observations").fetchall()
+    failure = read_failure(raised.value)
     assert isinstance(failure, SourceError)
     assert f"cannot parse the raw data: table_219.csv {problem}" in str(failure)
 
@@ -120,7 +121,7 @@ def test_a_csv_without_a_usable_header_is_a_source_error(tmp_path, content, mess
     source = tmp_path / "empty.csv"
     source.write_bytes(content)
     with pytest.raises(SourceError, match=re.escape(message)):
-        ingest.register_raw(ingest.connect(), [str(source)])
+        DuckDBEngine().register_raw([str(source)])
 
 
 def test_a_gzipped_csv_is_read(tmp_path, raw_csv):
@@ -146,10 +147,10 @@ def test_cloud_sources_are_read_through_fsspec(tmp_path, raw_csv, monkeypatch):
     sources = [f"memory://{bucket}/adelie.csv", f"memory://{bucket}/others.parquet"]
     try:
         ingest.check_reachable(sources)
-        assert len(ingest.source_hash(sources)) == 64
+        assert len(hashing.source_hash(sources)) == 64
         assert count_raw(sources) == (344, 152)
         with pytest.raises(SourceError, match=r"cannot read source memory://.*/missing\.csv"):
-            ingest.source_hash([f"memory://{bucket}/missing.csv"])
+            hashing.source_hash([f"memory://{bucket}/missing.csv"])
     finally:
         memory.rm(bucket, recursive=True)
 
@@ -162,22 +163,22 @@ def test_a_csv_source_must_be_utf8_text(tmp_path, raw_csv):
     latin.write_bytes(text.encode("latin-1"))
     line = text.split(",Dr\u00e9am,", 1)[0].count("\n") + 1  # the header is line 1
     with pytest.raises(SourceError, match=rf"latin\.csv: line {line} is not UTF-8 text \(byte 0xe9 after '.*,Dr'\)"):
-        ingest.source_hash([str(latin)])
+        hashing.source_hash([str(latin)])
     zipped = tmp_path / "latin.csv.gz"
     zipped.write_bytes(gzip.compress(latin.read_bytes()))
     with pytest.raises(SourceError, match=rf"latin\.csv\.gz: line {line} is not UTF-8"):
-        ingest.source_hash([str(zipped)])
+        hashing.source_hash([str(zipped)])
     utf8 = tmp_path / "utf8.csv"
     utf8.write_text(text, encoding="utf-8")
-    assert ingest.source_hash([str(utf8)])
+    assert hashing.source_hash([str(utf8)])
 
 
 def test_utf8_check_follows_characters_across_chunks():
-    check = ingest.CsvTextCheck("t.csv")
+    check = hashing.CsvTextCheck("t.csv")
     check.feed(b"a,b\ncaf\xc3")  # the two bytes of 'é' arrive in two chunks
     check.feed(b"\xa9,1\n")
     check.finish()
-    cut = ingest.CsvTextCheck("t.csv")
+    cut = hashing.CsvTextCheck("t.csv")
     cut.feed(b"a,b\ncaf\xc3")
     with pytest.raises(SourceError, match="ends inside a character"):
         cut.finish()
@@ -196,16 +197,16 @@ def test_the_shipped_csv_gzipped_by_the_gzip_command_builds(tmp_path, raw_csv):
     packed = tmp_path / "penguins-raw.csv.gz"
 
     assert build.main(["--source", str(packed), "--board", str(tmp_path / "board")]) == 0
-    con = ingest.connect()
-    ingest.register_raw(con, [str(packed)])
-    assert con.execute("SELECT count(*) FROM raw_numbered").fetchone()[0] == 344
+    engine = DuckDBEngine()
+    engine.register_raw([str(packed)])
+    assert engine.con.execute("SELECT count(*) FROM raw_numbered").fetchone()[0] == 344
 
 
 def test_a_truncated_gzip_file_is_named(tmp_path, raw_csv):
     packed = tmp_path / "cut.csv.gz"
     packed.write_bytes(gzip.compress(Path(raw_csv).read_bytes())[:5000])
     with pytest.raises(SourceError, match=r"cut\.csv\.gz: the gzip stream ends early"):
-        ingest.source_hash([str(packed)])
+        hashing.source_hash([str(packed)])
 
 
 def test_secrets_in_a_source_url_stay_out_of_messages(tmp_path, http_server, capsys):
@@ -227,29 +228,31 @@ def test_a_line_longer_than_the_reader_takes_names_the_setting(tmp_path, monkeyp
     csv.writer(buffer, lineterminator="").writerow(row.values())
     line = buffer.getvalue()
     source = shipped_csv_with_line(tmp_path / "long.csv", line, at=100)
-    con = ingest.connect()
-    ingest.register_raw(con, [str(source)])
+    engine = DuckDBEngine()
+    engine.register_raw([str(source)])
     with pytest.raises(duckdb.Error) as caught:
-        con.execute("SELECT count(*) FROM raw_observations").fetchall()
-    message = str(ingest.read_failure(caught.value))
+        engine.con.execute("SELECT count(*) FROM raw_observations").fetchall()
+    message = str(read_failure(caught.value))
     assert "long.csv line 101 is 3,000," in message and "more than the CSV reader's limit of 2,000,000 bytes" in message
     assert "REPORT_CSV_MAX_LINE_SIZE" in message and "all_varchar" not in message
 
     monkeypatch.setenv("REPORT_CSV_MAX_LINE_SIZE", "4000000")
-    con = ingest.connect()
-    ingest.register_raw(con, [str(source)])
-    assert con.execute("SELECT count(*) FROM raw_observations").fetchone()[0] == 345
+    engine = DuckDBEngine()
+    engine.register_raw([str(source)])
+    assert engine.con.execute("SELECT count(*) FROM raw_observations").fetchone()[0] == 345
 
 
 def test_extra_columns_named_like_ours_build(tmp_path):
     # SQL names ignore case, and the readers add a column of their own: neither may clash.
     rows = [{**row, "species": "a note", "source_file": "field book 3"} for row in raw_rows()]
     source = write_csv(tmp_path / "extra.csv", rows)
-    con = ingest.connect()
-    ingest.register_raw(con, [str(source)])
-    columns = ingest.columns(con)
+    engine = DuckDBEngine()
+    engine.register_raw([str(source)])
+    columns = engine.columns()
     assert "Species" in columns and "species_1" in columns and "source_file" in columns
-    assert con.execute('SELECT count(DISTINCT "Species"), any_value(species_1) FROM raw_observations').fetchone() == (
+    assert engine.con.execute(
+        'SELECT count(DISTINCT "Species"), any_value(species_1) FROM raw_observations'
+    ).fetchone() == (
         3,
         "a note",
     )
@@ -259,9 +262,9 @@ def test_missing_value_markers_with_spaces_read_as_missing(tmp_path):
     rows = raw_rows()
     rows[0]["Body Mass (g)"] = " NA "
     rows[1]["Culmen Length (mm)"] = " 39.5 "
-    con = ingest.connect()
-    ingest.register_raw(con, [str(write_csv(tmp_path / "spaces.csv", rows))])
-    masses = con.execute('SELECT "Body Mass (g)", "Culmen Length (mm)" FROM raw_numbered ORDER BY __row LIMIT 2')
+    engine = DuckDBEngine()
+    engine.register_raw([str(write_csv(tmp_path / "spaces.csv", rows))])
+    masses = engine.con.execute('SELECT "Body Mass (g)", "Culmen Length (mm)" FROM raw_numbered ORDER BY __row LIMIT 2')
     assert masses.fetchall() == [(None, "39.1"), ("3800", " 39.5 ")]
 
 
@@ -321,15 +324,15 @@ def test_the_field_count_follows_lines_across_chunks(many, crlf):
     text = (header + good * 2000 + 'x,"y, z",,' + newline + good * 10).encode()
     bad_line = 2 + 2000
     for size in (7, 4096, len(text)):  # chunk ends anywhere: inside a field, between ',' and the line break
-        check = ingest.CsvTextCheck("t.csv")
+        check = hashing.CsvTextCheck("t.csv")
         with pytest.raises(SourceError, match=f"t.csv line {bad_line} has 4 fields where the header has 3"):
             for at in range(0, len(text), size):
                 check.feed(text[at : at + size])
-        last = ingest.CsvTextCheck("t.csv")  # the same line last, without a line break
+        last = hashing.CsvTextCheck("t.csv")  # the same line last, without a line break
         last.feed((header + good * 3 + 'x,"y, z",,').encode())
         with pytest.raises(SourceError, match=re.escape("t.csv line 5 has 4 fields")):
             last.finish()
-        clean = ingest.CsvTextCheck("t.csv")
+        clean = hashing.CsvTextCheck("t.csv")
         for at in range(0, len(text), size):
             clean.feed(text.replace(b",," + newline.encode(), b"," + newline.encode())[at : at + size])
         clean.finish()
@@ -351,7 +354,7 @@ def test_a_remote_source_is_read_once_so_its_hash_is_of_what_was_read(tmp_path, 
 
         board = pins.board_folder(str(board_dir))
         manifest = board.pin_read("build_manifest")
-        assert manifest["source_hash"] == ingest.source_hash([config.default_source()])
+        assert manifest["source_hash"] == hashing.source_hash([config.default_source()])
         assert manifest["source_rows"] == 344
         # the next read is the short answer, and it is what the gate sees (and would hash)
         with pytest.raises(GateError, match="25 rows in the raw data, 93% fewer than the 344"):

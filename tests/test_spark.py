@@ -15,7 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from scripts import build, config, ingest, spark, validate
+from scripts import build, config, validate
+from scripts.engines import spark
+from scripts.engines.duckdb import DuckDBEngine
 from scripts.errors import GateError
 from tests.helpers import raw_rows, write_csv
 from tests.test_gate import BROKEN, IDS
@@ -26,7 +28,7 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def spark_rows():
     """One local Spark session for the module (it takes seconds to start)."""
-    return spark.connect()
+    return spark.SparkEngine(spark.session(), DuckDBEngine())
 
 
 def computed(engine: str, source: str, workdir, monkeypatch) -> dict:
@@ -34,7 +36,7 @@ def computed(engine: str, source: str, workdir, monkeypatch) -> dict:
     from scripts import train
 
     drawn, draw = [], train.training_sample
-    monkeypatch.setattr(train, "training_sample", lambda con: drawn.append(draw(con)) or drawn[-1])
+    monkeypatch.setattr(train, "training_sample", lambda engine: drawn.append(draw(engine)) or drawn[-1])
     monkeypatch.setenv(config.ENV_ENGINE, engine)
     workdir.mkdir()
     artifacts = build.compute([source], workdir)
@@ -111,9 +113,9 @@ def test_same_build_on_generated_rows(tmp_path, monkeypatch, spark_rows):
     assert_same_build(duck, other)
 
 
-def gate_outcome(con, source: str):
+def gate_outcome(engine, source: str):
     try:
-        return validate.check(con)
+        return validate.check(engine)
     except GateError as error:
         return str(error)
 
@@ -121,10 +123,10 @@ def gate_outcome(con, source: str):
 @pytest.mark.parametrize(("case", "mutate", "rule", "column", "rows", "words"), BROKEN, ids=IDS)
 def test_the_gate_says_the_same_on_spark(tmp_path, spark_rows, case, mutate, rule, column, rows, words):
     source = str(write_csv(tmp_path / "broken.csv", mutate(raw_rows())))
-    con = ingest.connect()
-    ingest.register_raw(con, [source])
-    spark.register_raw(spark_rows, [source])
-    expected = gate_outcome(con, source)
+    engine = DuckDBEngine()
+    engine.register_raw([source])
+    spark_rows.register_raw([source])
+    expected = gate_outcome(engine, source)
     assert gate_outcome(spark_rows, source) == expected
     if rule not in ("drift",):  # the drift case passes the gate and is stopped by the comparison
         assert f'rule "{rule}"' in expected
@@ -134,10 +136,10 @@ def test_a_column_missing_from_one_of_two_files_on_spark(tmp_path, spark_rows):
     good = write_csv(tmp_path / "a.csv", raw_rows()[:100])
     lacking = write_csv(tmp_path / "b.csv", [{k: v for k, v in r.items() if k != "Sex"} for r in raw_rows()[100:]])
     sources = [str(good), str(lacking)]
-    con = ingest.connect()
-    ingest.register_raw(con, sources)
-    spark.register_raw(spark_rows, sources)
-    expected = gate_outcome(con, sources[0])
+    engine = DuckDBEngine()
+    engine.register_raw(sources)
+    spark_rows.register_raw(sources)
+    expected = gate_outcome(engine, sources[0])
     assert "b.csv" in expected
     assert gate_outcome(spark_rows, sources[0]) == expected
 
@@ -199,9 +201,9 @@ def test_a_remote_spark_needs_a_shared_scratch(tmp_path, monkeypatch):
 
     monkeypatch.setenv(config.ENV_SPARK_REMOTE, "sc://spark.example:15002")
     with pytest.raises(ConfigError, match="REPORT_SPARK_SCRATCH to a folder or cloud URI"):
-        spark.tidy_folder(None, tmp_path)
+        spark.tidy_folder(tmp_path)
     monkeypatch.setenv(config.ENV_SPARK_SCRATCH, "s3://bucket/scratch/")
-    assert spark.tidy_folder(None, tmp_path).startswith("s3://bucket/scratch/penguins-")
+    assert spark.tidy_folder(tmp_path).startswith("s3://bucket/scratch/penguins-")
 
 
 @pytest.fixture(scope="module")

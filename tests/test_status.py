@@ -12,8 +12,9 @@ import pytest
 
 from report import status
 from scripts import attempts, config
-from scripts.board import open_board as board_at
-from scripts.board import read_manifest
+from scripts import board as boards
+from scripts.board_read import open_board as board_at
+from scripts.board_read import read_manifest
 
 
 def stamp(moment: dt.datetime) -> str:
@@ -30,7 +31,7 @@ def run_status(tmp_path, board, monkeypatch, capsys):
 def test_status_json_says_the_last_check_the_data_and_the_schedule(built_board, tmp_path, monkeypatch, capsys):
     board = tmp_path / "board"
     shutil.copytree(built_board, board)
-    attempts.record(str(board), attempts.attempt("up to date", "2026-12-03T05:17:40Z"))
+    boards.record_attempt(str(board), attempts.attempt("up to date", "2026-12-03T05:17:40Z"))
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     shutil.copy2(config.PROJECT_ROOT / status.WORKFLOW, tmp_path / status.WORKFLOW)
 

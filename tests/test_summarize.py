@@ -5,16 +5,17 @@ from __future__ import annotations
 import pytest
 from palmerpenguins import load_penguins
 
-from scripts import clean, ingest, summarize
+from scripts import clean, summarize
+from scripts.engines.duckdb import DuckDBEngine
 from scripts.names import DESCRIPTIONS
 
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
-    con = ingest.connect()
-    ingest.register_raw(con, [ingest_default()])
-    clean.clean(con, tmp_path_factory.mktemp("clean") / "penguins.parquet")
-    return summarize.summarize(con)
+    engine = DuckDBEngine()
+    engine.register_raw([ingest_default()])
+    clean.clean(engine, tmp_path_factory.mktemp("clean") / "penguins.parquet")
+    return summarize.summarize(engine)
 
 
 def ingest_default():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scripts import clean, config, ingest, summarize, train
+from scripts import clean, config, summarize, train
+from scripts.engines.duckdb import DuckDBEngine
 from scripts.errors import GateError
 
 
@@ -21,11 +22,11 @@ def train_every_time():
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    con = ingest.connect()
-    ingest.register_raw(con, [config.default_source()])
-    clean.clean(con, tmp_path_factory.mktemp("clean") / "penguins.parquet")
-    summarize.prepare(con)
-    return train.training_sample(con)
+    engine = DuckDBEngine()
+    engine.register_raw([config.default_source()])
+    clean.clean(engine, tmp_path_factory.mktemp("clean") / "penguins.parquet")
+    summarize.prepare(engine)
+    return train.training_sample(engine)
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@
 -- come first, then whole numbers, each in the description's order).
 -- The observation key comes last (study_name, sample_number, with species):
 -- the table palmerpenguins publishes has no key, but comparing this build with
--- the last one needs it. It is cleaned as the gate compares it
--- (scripts/validate.py, KEY_SQL): text trimmed, the number as a number.
+-- the last one needs it. `raw_measured` carries it cleaned as the gate compares it
+-- (scripts/dataset.py, KEY_SQL): text trimmed, the number as a number.
 -- Runs after the gate, so every value here parses and is in range.
 SELECT
     split_part(trim("Species"), ' ', 1)                                          AS species,
@@ -19,6 +19,6 @@ SELECT
     CAST(round(TRY_CAST(COLUMNS(getvariable('whole_measurements')) AS DOUBLE)) AS INTEGER),
     lower(trim("Sex"))                                                           AS sex,
     CAST(year(TRY_CAST("Date Egg" AS DATE)) AS INTEGER)                          AS year,
-    trim(CAST("studyName" AS VARCHAR))                                           AS study_name,
-    CAST(TRY_CAST("Sample Number" AS DOUBLE) AS INTEGER)                         AS sample_number
+    study_name,
+    CAST(sample_number AS INTEGER)                                               AS sample_number
 FROM raw_measured

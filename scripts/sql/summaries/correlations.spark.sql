@@ -2,7 +2,7 @@
 -- the pivoted values as a list, where DuckDB's finds them in the data. The rest
 -- is the same query; tests/test_spark.py fails if the two forms disagree.
 -- getvariable('measurements_by_name') lists the measurements of scripts/dataset.py
--- in name order, the order of the columns DuckDB's PIVOT makes (scripts/spark.py
+-- in name order, the order of the columns DuckDB's PIVOT makes (scripts/engines/spark.py
 -- writes the list out). Spark adds the sums up in any order (no ordered sum).
 WITH grouped AS (
     SELECT CASE WHEN grouping(species) = 1 THEN 'All species' ELSE species END AS `group`, x, y,

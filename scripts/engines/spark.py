@@ -1,20 +1,21 @@
-"""Spark: the build's SQL on Apache Spark, when ``REPORT_ENGINE=spark`` (docs/spark.md).
+"""Apache Spark: the build's SQL on a Spark session, when ``REPORT_ENGINE=spark`` (docs/spark.md).
 
-On Spark run the raw files' reading, the gate's profile and checks, the clean
-step (Spark writes the tidy table as Parquet), the passes over the tidy rows,
-every summary, the sample candidates and both samples. What comes back to the
-driver is small whatever the raw size: the gate's counts and examples, the
-summaries and the samples. Training, pinning and the comparison with the last
-build then run as with DuckDB.
+``SparkEngine`` is an ``Engine`` (``scripts/engines/__init__.py``). On Spark run
+the raw files' reading, the gate's profile and checks, the clean step (Spark
+writes the tidy table as Parquet), the passes over the tidy rows, every summary,
+the sample candidates and both samples. What comes back to the driver is small
+whatever the raw size: the gate's counts and examples, the summaries and the
+samples. Training, pinning and the comparison with the last build then run as
+with DuckDB, on the engine's ``local`` DuckDB over the tidy file.
 
-The SQL files stay DuckDB's, the one definition: ``SparkConnection`` turns
-each query into Spark SQL with sqlglot (``translate``), after writing out the
-two DuckDB constructs Spark has no form of from the values the build set:
+The SQL files stay DuckDB's, the one definition: each query is turned into
+Spark SQL with sqlglot (``translate``), after writing out the two DuckDB
+constructs Spark has no form of from the values the build set:
 ``getvariable('name')`` and ``COLUMNS(getvariable('name'))`` over a list of
-column names (``expand``). What has no translation has a Spark form beside
-it: ``sql/summaries/correlations.spark.sql`` and the gate's repeated-key
-check (``scripts/validate.py``). ``tests/test_spark.py`` runs both engines on
-the same inputs and fails if a pin or a gate message differs.
+column names (``expand``). A file with no translation has its Spark form beside
+it, which the engine reads by the file's name: ``sql/summaries/correlations.spark.sql``.
+``tests/test_spark.py`` runs both engines on the same inputs and fails if a pin
+or a gate message differs.
 
 The cluster comes from Spark's own settings: ``SPARK_REMOTE`` (Spark Connect,
 ``sc://host:port``) or the master URL ``REPORT_SPARK_MASTER`` (default
@@ -25,9 +26,21 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
-from scripts import config
+from scripts import config, ingest, sql
+from scripts.engines.base import (
+    NUMBERED_VIEW,
+    RAW_VIEW,
+    ROW_IN_FILE,
+    SOURCE_FILE,
+    TIDY_VIEW,
+    Engine,
+    Named,
+    Query,
+    Repeats,
+)
 from scripts.errors import ConfigError, SourceError, first_line
 
 DIALECT = "spark"
@@ -40,13 +53,17 @@ LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
 _BLOCK, _SEQUENCE = "__block", "__sequence"
 
 
-def is_spark(con) -> bool:
-    """Whether ``con`` is a ``SparkConnection`` (else it is DuckDB's own)."""
-    return getattr(con, "dialect", None) == DIALECT
+def _spark_errors() -> tuple[type[BaseException], ...]:
+    """What Spark raises for a query or a read it cannot do: its own errors (an
+    ``AnalysisException``, a Spark Connect error) and the JVM's, passed through Py4J."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return (PySparkException, Py4JError)
 
 
-def connect() -> SparkConnection:
-    """A ``SparkConnection`` to the cluster the environment names (``config.get_spark_cluster``)."""
+def session():
+    """The Spark session of the cluster the environment names (``config.get_spark_cluster``)."""
     cluster = config.get_spark_cluster()
     try:
         from pyspark.sql import SparkSession
@@ -73,95 +90,193 @@ def connect() -> SparkConnection:
         # Every field of a CSV line is parsed, so a line with too few or too many fields
         # stops the read (FAILFAST) instead of reading as NULLs in the columns a query skips.
         session.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
-    except Exception as exc:  # no Java, a wrong master URL, an unreachable Spark Connect server
+    except (*_spark_errors(), OSError) as exc:  # no Java, a wrong master URL, an unreachable server
         where = cluster.get("remote") or cluster["master"]
         raise ConfigError(
             f"cannot start Spark at {where} ({config.ENV_SPARK_MASTER} / {config.ENV_SPARK_REMOTE}): "
             f"{first_line(exc)}; a local master needs Java 17 or later (JAVA_HOME)"
         ) from None
-    return SparkConnection(session)
+    return session
 
 
-class SparkConnection:
-    """The part of a DuckDB connection the build's steps use, on a Spark session.
+class SparkEngine(Engine):
+    """A Spark session, with the variables the build set (``getvariable``) and a local
+    DuckDB (``local``) where the tidy table is gathered and compared."""
 
-    ``execute`` takes the DuckDB SQL of ``scripts/sql`` (and of the gate) and
-    runs it as Spark SQL; ``SET VARIABLE`` keeps the value for ``expand``.
-    """
+    name = DIALECT
 
-    dialect = DIALECT
-
-    def __init__(self, session):
-        self.session = session
+    def __init__(self, spark_session, local, workdir: Path | None = None):
+        self.session = spark_session
+        self._local = local
+        self.workdir = workdir
         self.variables: dict[str, object] = {}
-        self.recorded_file_columns: dict[str, set[str]] = {}
+        self._file_columns: dict[str, set[str]] = {}
+        self._sources: list[str] = []
+        self._made: list[str] = []  # folders made for this build on shared storage (``close`` removes them)
 
-    def execute(self, query: str, parameters: list | None = None) -> Result:
-        text = query.strip()
-        variable = re.fullmatch(r"SET VARIABLE (\w+) = \?", text)
-        if variable:
-            self.variables[variable.group(1)] = parameters[0]
-            return Result(None)
-        if parameters:
-            raise ValueError("SparkConnection.execute takes parameters only in SET VARIABLE")
-        created = re.match(r"CREATE OR REPLACE TEMP (TABLE|VIEW) (\w+) AS\s", text)
-        if created:
-            frame = self.sql(text[created.end() :])
-            if created.group(1) == "TABLE":  # computed now, once, and kept without its lineage
-                frame = frame.localCheckpoint()
-            frame.createOrReplaceTempView(created.group(2))
-            return Result(None)
-        inserted = re.match(r"INSERT INTO (\w+)\s", text)
-        if inserted:  # the table's rows and the query's, kept as one table again
-            name = inserted.group(1)
-            frame = self.session.table(name).unionByName(self.sql(text[inserted.end() :])).localCheckpoint()
-            frame.createOrReplaceTempView(name)
-            return Result(None)
-        described = re.fullmatch(r"DESCRIBE (\w+)", text)
-        if described:
-            fields = self.session.table(described.group(1)).schema.fields
-            return Result(None, [(f.name, f.dataType.simpleString()) for f in fields])
-        return Result(self.sql(query))  # a file's text keeps its name (sql.Query)
+    @classmethod
+    def connect(cls, local, workdir: Path | None = None) -> SparkEngine:
+        return cls(session(), local, workdir)
 
-    def sql(self, query: str):
-        """A Spark DataFrame for a query written in DuckDB's SQL, or for a file of
-        ``scripts/sql`` (``sql.load``) its Spark form when it has one."""
-        from scripts import sql
+    @property
+    def local(self):
+        return self._local
 
-        form = sql.spark_form(query.name) if isinstance(query, sql.Query) else None
-        if form is not None:
-            return self.session.sql(translate(form, self.variables, read=DIALECT))
+    # --- queries ---------------------------------------------------------------
+
+    def dataframe(self, query: Query):
+        """A Spark DataFrame for a query: a named file's Spark form when it has one, else
+        its DuckDB SQL translated (``translate``), as is any generated text."""
+        if isinstance(query, Named):
+            form = sql.spark_form(query.name)
+            if form is not None:
+                return self.session.sql(translate(form, self.variables, read=DIALECT))
+            query = sql.load(query.name)
         return self.session.sql(translate(query, self.variables))
 
-    def register(self, name: str, frame) -> None:
-        """A small pandas table as the temporary view ``name`` (as DuckDB's ``register``)."""
+    def set(self, name: str, value) -> None:
+        self.variables[name] = value
+
+    def register_table(self, name: str, frame) -> None:
         self.session.createDataFrame(frame).createOrReplaceTempView(name)
 
-    def unregister(self, name: str) -> None:
-        self.session.catalog.dropTempView(name)
-
-
-class Result:
-    """The rows of a Spark query, fetched as DuckDB's results are."""
-
-    def __init__(self, frame, rows: list[tuple] | None = None):
-        self._frame, self._rows = frame, rows
-
-    def fetchall(self) -> list[tuple]:
-        if self._rows is None:
-            self._rows = [tuple(row) for row in self._frame.collect()] if self._frame is not None else []
-        return self._rows
-
-    def fetchone(self):
-        rows = self.fetchall()
-        return rows[0] if rows else None
-
-    def df(self):
+    def frame(self, query: Query):
         """The rows as pandas, converted by DuckDB from Arrow: the same column types
         as DuckDB's own results, so a pin's schema does not depend on the engine."""
         import duckdb
 
-        return duckdb.arrow(self._frame.toArrow()).df()
+        return duckdb.arrow(self.dataframe(query).toArrow()).df()
+
+    def rows(self, query: Query) -> list[tuple]:
+        return [tuple(row) for row in self.dataframe(query).collect()]
+
+    def keep(self, name: str, query: Query, *, append: bool = False) -> None:
+        frame = self.dataframe(query)
+        if append:  # the table's rows and the query's, kept as one table again
+            frame = self.session.table(name).unionByName(frame)
+        frame.localCheckpoint().createOrReplaceTempView(name)  # computed now, once, kept without its lineage
+
+    def view(self, name: str, query: Query) -> None:
+        self.dataframe(query).createOrReplaceTempView(name)
+
+    def columns(self, relation: str = RAW_VIEW) -> list[str]:
+        return list(self.session.table(relation).columns)
+
+    def file_columns(self) -> dict[str, set[str]]:
+        return self._file_columns
+
+    def write_tidy(self, query: Query, out: Path) -> int:
+        """Spark writes a folder of Parquet files (``tidy_folder``; Spark's default
+        compression, snappy: half zstd's time); the local DuckDB joins them as the one
+        zstd file ``out``, so the ``penguins`` pin is the same file whichever engine built it."""
+        folder = tidy_folder(self.workdir)
+        if config.get_spark_scratch():
+            self._made.append(folder)
+        self.dataframe(query).write.parquet(folder, mode="overwrite")
+        self.session.read.parquet(folder).createOrReplaceTempView(TIDY_VIEW)
+        self._local.gather(folder, out)
+        return self.session.sql(f"SELECT count(*) FROM {TIDY_VIEW}").collect()[0][0]
+
+    # --- the gate's repeated keys ------------------------------------------------
+
+    def keys_may_repeat(self, relation: str, keys: Sequence[str], where: str = "true") -> bool:
+        """Spark has no DuckDB ``hash`` to screen with: it groups by the key itself, a
+        shuffle of a few small columns that Spark spreads over the cluster."""
+        grouped = ", ".join(f"k{i}" for i in range(len(keys)))
+        cleaned = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
+        self.view("gate_keys", f"SELECT {cleaned} FROM {relation} WHERE {where}")
+        found = self.session.sql(f"SELECT 1 FROM gate_keys GROUP BY {grouped} HAVING count(*) > 1 LIMIT 1")
+        return bool(found.head(1))
+
+    def repeated_keys(self, relation: str, keys: Sequence[str], limit: int) -> Repeats:
+        names = [f"k{i}" for i in range(len(keys))]
+        grouped = ", ".join(names)
+        cleaned = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
+        self.view("gate_keys", f"SELECT {cleaned}, {SOURCE_FILE} AS file, {ROW_IN_FILE} AS row_in_file FROM {relation}")
+        groups = self.session.sql(
+            f"SELECT {grouped}, count(*) AS n, "
+            f"slice(sort_array(collect_list(struct(file, row_in_file))), 1, {limit}) AS places "
+            f"FROM gate_keys GROUP BY {grouped} HAVING count(*) > 1"
+        )
+        total = groups.agg({"n": "sum"}).collect()[0][0]
+        examples = [
+            {
+                "label": " / ".join(str(row[k]) for k in names if row[k] is not None),
+                "places": [[place.file, str(place.row_in_file)] for place in row.places],
+                "n": row.n,
+            }
+            for row in groups.orderBy(*names).limit(limit).collect()
+        ]
+        return Repeats(int(total or 0), examples)
+
+    # --- reading the raw files -----------------------------------------------------
+
+    def register_raw(self, sources: list[str], originals: list[str] | None = None) -> None:
+        """``Engine.register_raw`` on Spark.
+
+        Each file is read by Spark itself (CSV as text columns named by its header,
+        the standard dialect; Parquet with its own types), so the data stays where
+        it is; a fetched copy of a remote source is first put where the cluster reads
+        it (``stage_sources``). A CSV line Spark cannot split into the header's fields
+        stops the read (``FAILFAST``). ``raw_numbered`` numbers each file's data rows
+        from 1 in file order: by the start of the block a row was read from, then the
+        order it was read in.
+        """
+        from functools import reduce
+
+        from pyspark.sql import functions as F
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        sources, staged = stage_sources(sources, originals or sources)
+        if staged:
+            self._made.append(staged)
+        self._sources = sources
+        frames, columns = [], {}
+        for location in sources:
+            path = _spark_path(location)
+            try:
+                if ingest.file_format(location) == "csv":
+                    names = ingest.csv_header(location)
+                    schema = StructType([StructField(name, StringType()) for name in names])
+                    frame = self.session.read.csv(
+                        path, schema=schema, header=True, enforceSchema=True, mode="FAILFAST", quote='"', escape='"'
+                    )
+                    text = names
+                else:
+                    frame = self.session.read.parquet(path)
+                    names = frame.columns
+                    text = names if all(f.dataType == StringType() for f in frame.schema.fields) else []
+                marked = [_missing_as_null(F, name) if name in text else F.col(_quoted(name)) for name in names]
+                frames.append(
+                    frame.select(
+                        *marked,
+                        F.lit(location).alias(SOURCE_FILE),
+                        F.col("_metadata.file_block_start").alias(_BLOCK),
+                        F.monotonically_increasing_id().alias(_SEQUENCE),
+                    )
+                )
+            except _spark_errors() as exc:  # no such file, not Parquet …
+                shown = ingest.short_name(location)
+                raise SourceError(f"cannot read the raw data from {shown}: {first_line(exc)}") from None
+            columns[location] = set(names)
+        positioned = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
+        positioned.drop(_BLOCK, _SEQUENCE).createOrReplaceTempView(RAW_VIEW)
+        positioned.createOrReplaceTempView("raw_positioned")
+        self.session.sql(
+            f"SELECT * EXCEPT ({_BLOCK}, {_SEQUENCE}), row_number() OVER "
+            f"(PARTITION BY {SOURCE_FILE} ORDER BY {_BLOCK}, {_SEQUENCE}) AS {ROW_IN_FILE} "
+            "FROM raw_positioned"
+        ).createOrReplaceTempView(NUMBERED_VIEW)
+        self._file_columns = columns
+
+    def explain(self, exc: Exception) -> SourceError | None:
+        return read_failure(self, exc, self._sources)
+
+    def close(self) -> None:
+        for folder in self._made:
+            remove_folder(folder)
+        self._made = []
+        self._local.close()
 
 
 # --- DuckDB SQL to Spark SQL ---------------------------------------------------
@@ -276,70 +391,10 @@ def _literal(value):
 # --- reading the raw files -----------------------------------------------------
 
 
-def register_raw(con: SparkConnection, sources: list[str]) -> None:
-    """The views ``raw_observations`` and ``raw_numbered`` on Spark, as ``ingest.register_raw`` defines them.
-
-    Each file is read by Spark itself (CSV as text columns named by its header,
-    the standard dialect; Parquet with its own types), so the data stays where
-    it is. A CSV line Spark cannot split into the header's fields stops the read
-    (``FAILFAST``). ``raw_numbered`` numbers each file's data rows from 1 in
-    file order: by the start of the block a row was read from, then the order it
-    was read in.
-    """
-    from functools import reduce
-
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    from scripts import ingest
-
-    frames, columns = [], {}
-    for location in sources:
-        path = _spark_path(location)
-        try:
-            if ingest.file_format(location) == "csv":
-                names = ingest.csv_header(location)
-                schema = StructType([StructField(name, StringType()) for name in names])
-                frame = con.session.read.csv(
-                    path, schema=schema, header=True, enforceSchema=True, mode="FAILFAST", quote='"', escape='"'
-                )
-                text = names
-            else:
-                frame = con.session.read.parquet(path)
-                names = frame.columns
-                text = names if all(f.dataType == StringType() for f in frame.schema.fields) else []
-            marked = [_missing_as_null(F, name) if name in text else F.col(_quoted(name)) for name in names]
-            frames.append(
-                frame.select(
-                    *marked,
-                    F.lit(location).alias(ingest.SOURCE_FILE),
-                    F.col("_metadata.file_block_start").alias(_BLOCK),
-                    F.monotonically_increasing_id().alias(_SEQUENCE),
-                )
-            )
-        except SourceError:
-            raise
-        except Exception as exc:  # Spark's AnalysisException: no such file, not Parquet …
-            shown = ingest.short_name(location)
-            raise SourceError(f"cannot read the raw data from {shown}: {first_line(exc)}") from None
-        columns[location] = set(names)
-    positioned = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
-    positioned.drop(_BLOCK, _SEQUENCE).createOrReplaceTempView(ingest.RAW_VIEW)
-    positioned.createOrReplaceTempView("raw_positioned")
-    con.session.sql(
-        f"SELECT * EXCEPT ({_BLOCK}, {_SEQUENCE}), row_number() OVER "
-        f"(PARTITION BY {ingest.SOURCE_FILE} ORDER BY {_BLOCK}, {_SEQUENCE}) AS {ingest.ROW_IN_FILE} "
-        "FROM raw_positioned"
-    ).createOrReplaceTempView(ingest.NUMBERED_VIEW)
-    con.recorded_file_columns = columns
-
-
 def _missing_as_null(F, name: str):
     """A text column with the LTER's missing-value markers as NULL (``ingest.MISSING_MARKERS``)."""
-    from scripts.ingest import MISSING_MARKERS
-
     column = F.col(_quoted(name))
-    return F.when(F.trim(column).isin(MISSING_MARKERS), None).otherwise(column).alias(name)
+    return F.when(F.trim(column).isin(ingest.MISSING_MARKERS), None).otherwise(column).alias(name)
 
 
 def _quoted(name: str) -> str:
@@ -355,15 +410,13 @@ def _spark_path(location: str) -> str:
     return location
 
 
-def read_failure(con: SparkConnection, exc: Exception, sources: list[str]) -> SourceError | None:
+def read_failure(engine: SparkEngine, exc: Exception, sources: list[str]) -> SourceError | None:
     """The message for a Spark error met while reading the raw files, if it is one: the
     CSV line that does not split into the header's fields, named as DuckDB names it.
 
     Spark's FAILFAST error names the file but not the line, so the line is found
     by reading that file again with the bad lines kept aside (only on failure).
     """
-    from scripts import ingest
-
     text = str(exc)
     if "FAILED_READ_FILE" not in text and "Malformed" not in text:
         return None
@@ -372,7 +425,7 @@ def read_failure(con: SparkConnection, exc: Exception, sources: list[str]) -> So
     if location is None or ingest.file_format(location) != "csv":
         shown = ingest.short_name(failed.group(1)) if failed else "a source"
         return SourceError(f"cannot read the raw data: {shown} is damaged or incomplete ({first_line(exc)})")
-    found = _first_malformed_line(con, location)
+    found = _first_malformed_line(engine, location)
     name = ingest.short_name(location)
     if found is None:
         return SourceError(f"cannot parse the raw data: {name} has a malformed line ({first_line(exc)})")
@@ -395,7 +448,7 @@ def _source_of(uri: str, sources: list[str]) -> str | None:
     return None
 
 
-def _first_malformed_line(con: SparkConnection, location: str) -> tuple[int, int, int, str] | None:
+def _first_malformed_line(engine: SparkEngine, location: str) -> tuple[int, int, int, str] | None:
     """``(line, its fields, the header's fields, the line)`` of the first line of a CSV source
     that does not split into the header's fields, or None."""
     import csv
@@ -404,12 +457,10 @@ def _first_malformed_line(con: SparkConnection, location: str) -> tuple[int, int
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
-    from scripts import ingest
-
     names = ingest.csv_header(location)
     bad = "__malformed"
     schema = StructType([StructField(name, StringType()) for name in names] + [StructField(bad, StringType())])
-    frame = con.session.read.csv(
+    frame = engine.session.read.csv(
         _spark_path(location),
         schema=schema,
         header=True,
@@ -430,7 +481,7 @@ def _first_malformed_line(con: SparkConnection, location: str) -> tuple[int, int
     return first["row"] + 1, fields, len(names), original  # + 1: the header line
 
 
-def tidy_folder(con: SparkConnection, workdir) -> str:
+def tidy_folder(workdir) -> str:
     """Where Spark writes the tidy table: a new folder under ``REPORT_SPARK_SCRATCH``, or,
     for a local master without it, in the build's scratch folder ``workdir``.
 
@@ -492,9 +543,3 @@ def remove_folder(folder: str) -> None:
             fs.rm(folder, recursive=True)
     else:
         shutil.rmtree(locations.local_path(folder), ignore_errors=True)
-
-
-def write_parquet(con: SparkConnection, query: str, folder) -> None:
-    """Write the result of a query (DuckDB SQL) as a folder of Parquet files (``clean.gather``
-    rewrites them as the one zstd file of the pin)."""
-    con.sql(query).write.parquet(str(folder), mode="overwrite")  # Spark's default, snappy: half zstd's time
