@@ -17,7 +17,6 @@ measurement_stats changed").
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -25,6 +24,7 @@ import sys
 from pathlib import Path
 
 from report.inputs import FREEZE_DIR, GATE_LOG, INPUTS_DIR, fingerprints, record_path
+from scripts import cli
 
 FINGERPRINTS = {"source": "its source changed", "code": "the code in report/ or scripts/ changed",
                 "packages": "the installed packages changed"}  # fmt: skip
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     from scripts.board_read import open_board
     from scripts.errors import BuildError
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="say which pages would execute; remove nothing")
     parser.add_argument(
         "--site-unchanged",

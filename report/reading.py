@@ -64,7 +64,7 @@ def read(name: str):
     """A pinned table, at the version of the last complete build.
 
     The full tidy table (``TIDY_PIN``) grows with the raw data, so pages never
-    read it: they show the bounded summaries (rule 2 of the design).
+    read it: they show the bounded summaries (small data in the presentation layer).
 
     Parquet pins are read from the file's path (``pin_download``), not through the
     Python file object ``pin_read`` hands to pyarrow: with a file object, a pyarrow
@@ -86,7 +86,7 @@ def read(name: str):
         raise MissingPin(
             f"cannot read pin {name!r} (version {version}) from the board at {config.get_board()} ({first_line(exc)}): "
             "rebuild it with `uv run python -m scripts.build --force`"
-        ) from None
+        ) from exc
 
 
 def meta(name: str):

@@ -93,14 +93,14 @@ def _remote_lock(location: str) -> Iterator[None]:
     try:
         present = fs.exists(marker)
     except Exception as exc:  # no credentials, no network, no such bucket …
-        raise BoardError(f"cannot reach the board {location}: {first_line(exc)}") from None
+        raise BoardError(f"cannot reach the board {location}: {first_line(exc)}") from exc
     if present:
         try:
             held = json.loads(fs.cat_file(marker))
         except ValueError:  # a marker that is not JSON: no owner to name, taken as stale
             held = {}
         except Exception as exc:  # cannot read it: do not take over a lock that may be held
-            raise BoardError(f"cannot read the board's lock {marker}: {first_line(exc)}") from None
+            raise BoardError(f"cannot read the board's lock {marker}: {first_line(exc)}") from exc
         age = time.time() - float(held.get("since", 0))
         if age < STALE_REMOTE_LOCK_SECONDS:
             raise BoardError(
@@ -112,7 +112,7 @@ def _remote_lock(location: str) -> Iterator[None]:
     try:
         fs.pipe_file(marker, json.dumps(owner).encode())
     except Exception as exc:
-        raise BoardError(f"cannot write to the board {location}: {first_line(exc)}") from None
+        raise BoardError(f"cannot write to the board {location}: {first_line(exc)}") from exc
     try:
         yield
     finally:
@@ -144,7 +144,7 @@ def repair(board) -> list[str]:
     except FileNotFoundError:  # a new cloud board: its prefix holds no object yet
         return removed
     except Exception as exc:
-        raise BoardError(f"cannot list the pins on the board ({first_line(exc)}); nothing was changed") from None
+        raise BoardError(f"cannot list the pins on the board ({first_line(exc)}); nothing was changed") from exc
     for name in names:
         if name.startswith("."):
             continue
@@ -152,7 +152,7 @@ def repair(board) -> list[str]:
             try:
                 versions = board.pin_versions(name, as_df=False)
             except Exception as exc:
-                raise BoardError(f"cannot list the versions of pin {name!r} on the board ({first_line(exc)})") from None
+                raise BoardError(f"cannot list the versions of pin {name!r} on the board ({first_line(exc)})") from exc
             if not versions:
                 break
             latest = versions[-1].version
@@ -224,6 +224,8 @@ def promote(staged, board, name: str) -> tuple[str, bool]:
     Returns ``(version, written)``: an unchanged pin (same content hash as the
     board's latest complete version) keeps its existing version.
     """
+    import yaml
+
     meta = staged.pin_meta(name)
     version = meta.version.version
     if board.pin_exists(name):
@@ -236,8 +238,8 @@ def promote(staged, board, name: str) -> tuple[str, bool]:
                 and _same_files(staged, name, version, board, kept)
             ):
                 return kept, False
-        except Exception:
-            pass  # a broken latest version: write a new one
+        except (FileNotFoundError, yaml.YAMLError, KeyError, TypeError, ValueError):
+            pass  # a latest version whose metadata is missing or broken: write a new one
     source = Path(staged.board) / name / version
     if "file" in _protocols(board):
         destination = Path(board.board) / name / version

@@ -45,7 +45,7 @@ def open_board(location: str):
     try:
         remote_filesystem(location).exists(location)
     except Exception as exc:
-        raise BoardError(f"cannot reach the board {location}: {first_line(exc)}") from None
+        raise BoardError(f"cannot reach the board {location}: {first_line(exc)}") from exc
     return board
 
 
@@ -96,13 +96,13 @@ def version_state(board, name: str, version: str) -> str:
     except (yaml.YAMLError, KeyError, TypeError, ValueError):
         return "damaged"
     except Exception as exc:  # the file system's own errors: cannot tell, so say so
-        raise _unreadable(name, version, exc) from None
+        raise _unreadable(name, version, exc) from exc
     files = meta.file if isinstance(meta.file, list) else [meta.file]
     folder = board.construct_path([board.path_to_pin(name), version])
     try:
         present = all(board.fs.exists(f"{folder}/{f}") for f in files if f)
     except Exception as exc:
-        raise _unreadable(name, version, exc) from None
+        raise _unreadable(name, version, exc) from exc
     return "complete" if present else "damaged"
 
 
@@ -133,7 +133,7 @@ def read_manifest(board) -> dict | None:
         raise BoardError(
             f"cannot read the board's {MANIFEST!r} pin ({first_line(exc)}): the last build cannot be checked "
             "or compared with; restore the board from a copy, or build into a new board"
-        ) from None
+        ) from exc
 
 
 def last_build(location: str) -> tuple[object, dict]:

@@ -7,8 +7,9 @@ environment variable holds an unusable value; 2 when the data fails the publish
 gate (including a sharp drop in rows since the last build, or scrambled rows
 that no model can learn from); 3 when a source cannot be read or parsed; 4 when
 the board cannot be opened or another build holds it; 5 when DuckDB runs out of
-memory or of disk for its spill or scratch files. Messages go to stderr; an expected
-failure never shows a traceback, and nothing is pinned unless every step passed.
+memory or of disk for its spill or scratch files; 64 for a usage error
+(``scripts/cli.py``). Messages go to stderr (``--verbose`` adds what caused them); an
+expected failure never shows a traceback, and nothing is pinned unless every step passed.
 """
 
 from __future__ import annotations
@@ -18,15 +19,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts import attempts, board_read, compare, config, engines, hashing, ingest, pins_adapter, provenance
+from scripts import attempts, board_read, cli, compare, config, engines, hashing, ingest, pins_adapter, provenance
 from scripts import board as boards
-from scripts.errors import BoardError, BuildError, ConfigError, GateError, ResourceError, SourceError, first_line
+from scripts.errors import (
+    BoardError,
+    BuildError,
+    ConfigError,
+    GateError,
+    ResourceError,
+    SourceError,
+    causes,
+    first_line,
+)
 from scripts.names import CHANGES_PIN, DESCRIPTIONS, HISTORY_PIN, MANIFEST, MODEL_PIN, TIDY_PIN
 from scripts.progress import configure, log, step
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = cli.ArgumentParser(
         prog="python -m scripts.build",
         description="Validate the raw penguin data and pin the tidy table, summaries and model.",
     )
@@ -54,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         run(sources, args.board or config.get_board(), force=args.force)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
+        if args.verbose:  # what the library itself said, for a bug report
+            for cause in causes(error):
+                print(f"  caused by {cause}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("error: interrupted; the board keeps its previous state", file=sys.stderr)
@@ -270,7 +283,7 @@ def compute(
         failure = engine.explain(exc)
         if failure is None:
             raise
-        raise failure from None
+        raise failure from exc
     finally:
         engine.close()
     return {

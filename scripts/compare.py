@@ -1,4 +1,4 @@
-"""Compare: this build against the last complete one on the board (rule 9 of the design).
+"""Compare: this build against the last complete one on the board (the last build is the reference).
 
 Every value of a build can be plausible and the build still wrong: sex labels
 swapped, a column shuffled across rows, values in another unit that stays in

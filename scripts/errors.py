@@ -29,6 +29,25 @@ def redact(text: str) -> str:
     return _URL.sub(r"\1\2", text)
 
 
+def causes(error: BaseException) -> list[str]:
+    """What led to ``error``, innermost last: each cause's type and first line (``--verbose`` shows them).
+
+    >>> try:
+    ...     try:
+    ...         raise OSError("Access Denied")
+    ...     except OSError as exc:
+    ...         raise BuildError("cannot reach the board s3://b") from exc
+    ... except BuildError as error:
+    ...     causes(error)
+    ['OSError: Access Denied']
+    """
+    found, cause = [], error.__cause__
+    while cause is not None:
+        found.append(f"{type(cause).__name__}: {first_line(cause)}")
+        cause = cause.__cause__
+    return found
+
+
 class BuildError(Exception):
     """Base of the failures a user can fix; ``str(error)`` is the whole message.
 

@@ -59,7 +59,7 @@ def source_hash(sources: Iterable[str]) -> str:
         except SourceError:
             raise
         except Exception as exc:  # network, permission, missing object, a broken gzip stream …
-            raise SourceError(f"cannot read source {location}: {exc}") from None
+            raise SourceError(f"cannot read source {location}: {exc}") from exc
     return digest.hexdigest()
 
 

@@ -24,7 +24,6 @@ before the build, so a run never publishes a board that lost its history.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import sys
@@ -32,7 +31,7 @@ import urllib.error
 from pathlib import Path
 
 from scripts import board as boards
-from scripts import config
+from scripts import cli, config
 from scripts.board import build_lock
 from scripts.errors import BoardError, BuildError, SourceError
 from scripts.locations import http_get, is_local, local_path
@@ -201,7 +200,7 @@ def restore_attempts(url: str, location: str) -> int | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.history", description=__doc__.splitlines()[0])
+    parser = cli.ArgumentParser(prog="python -m scripts.history", description=__doc__.splitlines()[0])
     parser.add_argument("--board", help=f"board location (default: ${config.ENV_BOARD}, else {config.DEFAULT_BOARD})")
     commands = parser.add_subparsers(dest="command", required=True)
     pub = commands.add_parser("publish", help="copy the board into the site, with _pins.yaml")

@@ -104,7 +104,7 @@ def _copy(location: str, target: Path) -> None:
             "announced (a connection cut short?); nothing was read from it"
         ) from None
     except Exception as exc:  # network, permission, missing object, disk full …
-        raise SourceError(f"cannot read source {location}: {exc}") from None
+        raise SourceError(f"cannot read source {location}: {exc}") from exc
     if announced is not None and announced.isdigit() and received != int(announced):
         raise SourceError(
             f"cannot read source {location}: the transfer ended after {received:,} of the {int(announced):,} bytes "
@@ -156,7 +156,7 @@ def csv_header(location: str) -> list[str]:
     except UnicodeDecodeError:
         raise SourceError(f"cannot read {name}: its first line is not UTF-8 text") from None
     except Exception as exc:  # network, permission, a broken gzip stream …
-        raise SourceError(f"cannot read {name}: {first_line(exc)}") from None
+        raise SourceError(f"cannot read {name}: {first_line(exc)}") from exc
     if not header or not any(h.strip() for h in header):
         raise SourceError(f"cannot read {name}: the file is empty (a CSV source starts with a header line)")
     if len(header) == 1 and any(mark in header[0] for mark in ";\t|"):

@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-from scripts import config
+from scripts import cli, config
 from scripts.errors import BoardError, BuildError, first_line
 from scripts.names import MODEL_PIN
 
@@ -52,7 +52,7 @@ def load_model(location: str, version: str | None = None):
             "the file is damaged or was written with other package versions; "
             "rebuild it with `uv run python -m scripts.build --force`, "
             "or serve an older version with --model-version"
-        ) from None
+        ) from exc
 
 
 class RowPredictor:
@@ -130,7 +130,7 @@ def use_row_predictor(model) -> bool:
         rows.append({**example, column: "not a known value"})
     try:
         same = fast.check(pipeline, pd.DataFrame(rows, columns=fields))
-    except Exception:  # any failure means: keep the pipeline
+    except (ArithmeticError, AttributeError, IndexError, KeyError, TypeError, ValueError):  # keep the pipeline
         same = False
     if not same:
         return False
@@ -541,7 +541,7 @@ def serve_workers(host: str, port: int, location: str, version: str, workers: in
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = cli.ArgumentParser(
         prog="python -m scripts.serve", description="Serve body-mass predictions from the pinned model."
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to listen on (default {DEFAULT_HOST})")

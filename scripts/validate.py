@@ -111,6 +111,8 @@ def check(engine, relation: str = RAW_VIEW) -> dict[str, int]:
     missing = [c for c in known if c.required and c.name not in present]
     if missing:
         found = sorted(present - {SOURCE_FILE})
+        if _looks_tidy(present):
+            raise GateError([Violation("raw layout", "*", None, TIDY_INSTEAD)])
         raise GateError([Violation("required column", c.name, None, _missing_column(c.name, found)) for c in missing])
 
     violations = _missing_from_some_files(engine.file_columns()) if relation == RAW_VIEW else []
@@ -147,6 +149,27 @@ def check(engine, relation: str = RAW_VIEW) -> dict[str, int]:
     if violations:
         raise GateError(violations)
     return {"rows": total, "missing measurements": sum(total - n for n in non_null)}
+
+
+TIDY_INSTEAD = (
+    "— this is the tidy table (palmerpenguins' penguins.csv: species, island, bill_length_mm, …), not the "
+    "raw observations: the build reads the raw LTER layout, as in penguins-raw.csv ('studyName', 'Species', "
+    "'Culmen Length (mm)', …), and makes the tidy table itself"
+)
+
+
+def _looks_tidy(present: set[str]) -> bool:
+    """Whether the source holds most columns of the tidy table the build publishes (``clean.published_columns``).
+
+    >>> _looks_tidy({"species", "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "sex", "year"})
+    True
+    >>> _looks_tidy({"Species", "Island", "sex"})
+    False
+    """
+    from scripts.clean import published_columns
+
+    tidy = set(published_columns())
+    return len(tidy & present) >= len(tidy) - 2
 
 
 def _missing_column(name: str, found: list[str]) -> str:

@@ -573,3 +573,13 @@ def test_an_unusable_board_uri_is_named(location, message):
     with pytest.raises(BuildError, match=re.escape(message)) as caught:
         boards.open_board(location, create=True)
     assert caught.value.exit_code == 4
+
+
+def test_a_usage_error_has_its_own_exit_status(capsys):
+    """argparse's 2 is also a failed gate's: a wrong command says so with 64 (EX_USAGE)."""
+    from scripts import cli
+
+    with pytest.raises(SystemExit) as usage:
+        build.main(["--no-such-option"])
+    assert usage.value.code == cli.USAGE == 64
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -459,3 +460,13 @@ def test_a_line_break_in_a_study_name_stops_the_build(tmp_path, board_copy, caps
     assert 'rule "identifier", column "studyName": 1 row not shaped like an identifier' in err
     assert "'PAL0708\\nPAL0809' in broken.csv row 4" in err
     assert snapshot(board_copy) == before
+
+
+def test_the_tidy_table_is_named_as_the_wrong_layout(tmp_path, capsys):
+    """palmerpenguins ships penguins.csv beside penguins-raw.csv: given the tidy one, the build
+    says so in one line instead of listing every raw column it lacks."""
+    tidy = str(Path(config.default_source()).with_name("penguins.csv"))
+    assert build.main(["--source", tidy, "--board", str(tmp_path / "board")]) == 2
+    said = capsys.readouterr().err
+    assert 'rule "raw layout"' in said and "this is the tidy table (palmerpenguins' penguins.csv" in said
+    assert "penguins-raw.csv" in said and 'rule "required column"' not in said

@@ -12,7 +12,7 @@ import pins
 import pytest
 import yaml
 
-from scripts import build, config, history
+from scripts import build, cli, config, history
 from tests.helpers import new_season, raw_rows, snapshot, write_csv
 
 
@@ -196,7 +196,7 @@ def test_unusable_arguments_get_a_message_not_a_traceback(built_board, tmp_path,
     assert f"no board at {tmp_path / 'none'} to publish: build it first" in capsys.readouterr().err
     with pytest.raises(SystemExit) as usage:
         history.main(["--board", str(built_board), "publish", "--out", str(tmp_path / "out"), "--keep", "0"])
-    assert usage.value.code == 2
+    assert usage.value.code == cli.USAGE  # 64: not the gate's 2
     assert "--keep must be at least 1, not 0" in capsys.readouterr().err
 
 

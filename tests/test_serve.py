@@ -12,7 +12,7 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 
-from scripts import serve
+from scripts import cli, serve
 from tests.helpers import running_api
 
 GENTOO = {
@@ -251,7 +251,7 @@ def test_workers_need_a_fixed_port():
 def test_unusable_port_or_workers_is_a_usage_error(args, message, capsys):
     with pytest.raises(SystemExit) as usage:
         serve.parse_args(args)
-    assert usage.value.code == 2
+    assert usage.value.code == cli.USAGE  # 64: not the gate's 2
     assert message in capsys.readouterr().err
 
 

@@ -32,8 +32,10 @@ def test_ci_lints_tests_and_renders_with_quarto():
     ci = load("ci.yml")
     assert {"push", "pull_request"} <= set(ci["on"])
     assert ci["permissions"] == {"contents": "read"}
-    commands = " ".join(s.get("run", "") for s in ci["jobs"]["test"]["steps"])
-    assert "ruff check" in commands and "uv run pytest" in commands
+    # GitHub runs what CI runs here: .ci/run, which lints and runs the README's command
+    assert any(s.get("run") == "bash .ci/run" for s in ci["jobs"]["test"]["steps"])
+    script = (config.PROJECT_ROOT / ".ci" / "run").read_text()
+    assert "uv run ruff check ." in script and "\nuv run pytest\n" in script
     render = ci["jobs"]["render"]["steps"]
     quarto = next(s for s in render if s.get("uses", "").startswith("quarto-dev/quarto-actions/setup"))
     assert quarto["with"]["version"].count(".") == 2  # pinned

@@ -95,7 +95,7 @@ def session():
         raise ConfigError(
             f"cannot start Spark at {where} ({config.ENV_SPARK_MASTER} / {config.ENV_SPARK_REMOTE}): "
             f"{first_line(exc)}; a local master needs Java 17 or later (JAVA_HOME)"
-        ) from None
+        ) from exc
     return session
 
 
@@ -257,7 +257,7 @@ class SparkEngine(Engine):
                 )
             except _spark_errors() as exc:  # no such file, not Parquet …
                 shown = ingest.short_name(location)
-                raise SourceError(f"cannot read the raw data from {shown}: {first_line(exc)}") from None
+                raise SourceError(f"cannot read the raw data from {shown}: {first_line(exc)}") from exc
             columns[location] = set(names)
         positioned = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
         positioned.drop(_BLOCK, _SEQUENCE).createOrReplaceTempView(RAW_VIEW)
