@@ -92,12 +92,13 @@ class Reference:
 
     def __init__(self, rows: list[dict[str, str]], folder: Path):
         from scripts import board as boards
-        from scripts import board_read, build, compare
+        from scripts import board_read, build
+        from scripts import reference as references
 
         board = folder / "board"
         build.run([str(write(folder / "published.csv", rows))], str(board))
         target = boards.open_board(str(board))
-        self.reference = compare.read_reference(target, board_read.read_manifest(target))
+        self.reference = references.read_reference(target, board_read.read_manifest(target))
         self.published = long(tidy(folder / "published.csv"))
         metrics = self.reference.tables["model_test_metrics"]
         self.test_rmse = float(metrics[metrics["chosen"]].iloc[0]["rmse"])

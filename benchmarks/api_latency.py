@@ -7,7 +7,7 @@ Serves the model on the board (``--board``, default ``REPORT_BOARD``, else
 ``scripts.serve`` on a free loopback port, sends single-row /predict requests
 one at a time (latency: p50, p95, p99) and then from several clients at once
 (requests per second), and prints the figures. ``--pipeline`` serves through
-the scikit-learn pipeline instead of ``serve.RowPredictor``, to measure what the
+the scikit-learn pipeline instead of ``api.model.RowPredictor``, to measure what the
 lean path saves. Targets: p50 <= 10 ms, >= 300 requests/s on 2 cores.
 Traffic goes to 127.0.0.1 only; the request count bounds the run.
 """
@@ -33,7 +33,7 @@ from scripts import config  # noqa: E402
 
 # The server with RowPredictor switched off: the pipeline answers every request.
 THROUGH_PIPELINE = (
-    "import sys; from scripts import serve; serve.use_row_predictor = lambda model: False; "
+    "import sys; from scripts import serve; from scripts.api import app; app.use_row_predictor = lambda model: False; "
     "sys.exit(serve.main(sys.argv[1:]))"
 )
 

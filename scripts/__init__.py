@@ -6,5 +6,5 @@ One module per pipeline step, in the order ``build`` (the command) runs them:
 → ``train`` → ``board`` (write the pins all-or-nothing; ``board_read`` is its read
 side). The SQL each runs is in ``scripts/sql/``; ``engines`` is where it runs
 (DuckDB or Spark); ``dataset`` is the one description of the data; ``attempts`` the
-log of every attempt; ``history``, ``serve`` and ``tables_api`` the other commands.
+log of every attempt; ``history`` and ``serve`` (the API in ``api/``) the other commands.
 """

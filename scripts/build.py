@@ -19,8 +19,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts import attempts, board_read, cli, compare, config, engines, hashing, ingest, pins_adapter, provenance
+from scripts import (
+    attempts,
+    board_read,
+    cli,
+    compare,
+    config,
+    engines,
+    hashing,
+    ingest,
+    pins_adapter,
+    provenance,
+)
 from scripts import board as boards
+from scripts import changes as change_tables
+from scripts import reference as references
 from scripts.errors import (
     BoardError,
     BuildError,
@@ -161,9 +174,9 @@ def _bring_up_to_date(
             )
             return "up to date"
 
-        reference = compare.read_reference(target, previous)
+        reference = references.read_reference(target, previous)
         # A forced re-run of the same data and code changes nothing to compare: its history stands.
-        rerun = compare.same_build(reference, source_hash, code_hash)
+        rerun = references.same_build(reference, source_hash, code_hash)
         with tempfile.TemporaryDirectory(prefix="penguins-build-") as workdir:
             previous_rows = previous.get("source_rows") if previous else None
             artifacts = compute(
@@ -205,7 +218,7 @@ def compute(
     sources: list[str],
     workdir: Path,
     previous_rows: int | None = None,
-    reference: compare.Reference | None = None,
+    reference: references.Reference | None = None,
     originals: list[str] | None = None,
 ) -> dict:
     """Every artifact of the build, computed before anything is written.
@@ -297,7 +310,7 @@ def compute(
 
 
 def check_added(
-    local, reference: compare.Reference, comparison: compare.Comparison, info: dict, measured: list[dict]
+    local, reference: references.Reference, comparison: compare.Comparison, info: dict, measured: list[dict]
 ) -> None:
     """Rules ``spread``, ``repeated values``, ``distribution`` and ``last model``
     (``scripts/added_data.py``) on the penguins added since the last build; the last
@@ -319,12 +332,12 @@ def check_added(
     info["last model on added"] = _scores(comparison.previous_model or {})
     top, bottom = config.get_error_ratios()
     violations += added_data.check_last_model(
-        comparison.previous_model, compare.test_rmse(reference), max_ratio=top, min_ratio=bottom
+        comparison.previous_model, references.test_rmse(reference), max_ratio=top, min_ratio=bottom
     )
     measured += added_data.measures(
         statistics,
         comparison.previous_model,
-        compare.test_rmse(reference),
+        references.test_rmse(reference),
         max_spread_ratio=config.get_max_spread_ratio(),
         max_repeated=config.get_max_repeated(),
         max_ks=config.get_max_ks(),
@@ -352,7 +365,7 @@ def history_tables(reference, artifacts: dict, meta: dict, *, rerun: bool) -> di
         return {history: reference.tables[history], changes: reference.tables[changes]}
     comparison = artifacts["comparison"]
     test_metrics = artifacts["model"].tables["model_test_metrics"]
-    row = compare.history_row(
+    row = change_tables.history_row(
         meta,
         test_metrics,
         artifacts["summaries"]["species_islands"],
@@ -360,8 +373,8 @@ def history_tables(reference, artifacts: dict, meta: dict, *, rerun: bool) -> di
         comparison.previous_model if comparison else None,
     )
     return {
-        history: compare.build_history(reference, row),
-        changes: compare.changes_table(reference, comparison, test_metrics),
+        history: change_tables.build_history(reference, row),
+        changes: change_tables.changes_table(reference, comparison, test_metrics),
     }
 
 

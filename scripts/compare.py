@@ -15,9 +15,10 @@ build, this one is compared with it before anything is pinned:
   scored on the penguins added since (vetiver's monitoring idea: how the
   published model holds up on data it has not seen).
 
-What changed is pinned as ``changes``, and every complete build adds a row to
-``build_history`` (``history_tables``). The functions take data and return data;
-``scripts.build`` reads the board and pins the results.
+The last build is read by ``scripts/reference.py``; what changed is pinned as
+``changes``, and every complete build adds a row to ``build_history``
+(``scripts/changes.py``). The functions take data and return data; ``scripts.build``
+reads the board and pins the results.
 """
 
 from __future__ import annotations
@@ -27,36 +28,24 @@ from dataclasses import dataclass, field
 
 from scripts import dataset, sql
 from scripts.dataset import TIDY_KEY
-from scripts.errors import BoardError, GateError, Violation, first_line
-from scripts.names import CHANGES_PIN, HISTORY_PIN, TIDY_PIN
+from scripts.errors import GateError, Violation, first_line
 from scripts.progress import log
+from scripts.reference import Reference
 from scripts.text import quoted
 from scripts.train import TARGET
 
-# The last build's tables the comparison reads (besides the tidy table and the model).
-REFERENCE_TABLES = ("measurement_stats", "species_island_year_counts", "model_test_metrics", "species_islands")
 # A group mean is compared only where both builds have at least this many penguins
 # in the group: below it, a mean moves by chance.
 DRIFT_MIN_GROUP = 10
 # How many added penguins, at most, the last build's model is scored on.
 SCORED_ROWS = 5000
 EXAMPLES = 3
+# How many revised observations the changes pin lists by name.
+LISTED_REVISIONS = 20
+
 # What loading and calling a pickled model raises when the packages it was
 # pickled with are not these (a class that moved, an attribute renamed).
 UNLOADABLE = (OSError, ValueError, TypeError, AttributeError, ImportError, KeyError, EOFError, pickle.UnpicklingError)
-# How many revised observations the changes pin lists by name.
-LISTED_REVISIONS = 20
-METRICS = (("rmse", "test RMSE (g)"), ("mae", "test MAE (g)"), ("r2", "test R²"))
-
-
-@dataclass
-class Reference:
-    """The last complete build, read at the versions its manifest names."""
-
-    manifest: dict
-    tables: dict  # name -> DataFrame (REFERENCE_TABLES, and build_history / changes when pinned)
-    tidy: str | None  # local path of its tidy Parquet; None when it has no observation key
-    board: object = None  # for the model, loaded only when penguins were added
 
 
 @dataclass
@@ -70,77 +59,6 @@ class Comparison:
     drift: object  # DataFrame: sql/compare/drift.sql
     previous_model: dict | None = None  # rows, rmse, mae, r2 of the last model on the added penguins
     measures: list = field(default_factory=list)  # what the gate measured (``measures``), for the attempts log
-
-
-def read_reference(board, manifest: dict | None) -> Reference | None:
-    """The last complete build on ``board``, or None on a new board.
-
-    A board whose last build predates a table the comparison needs (an older
-    layout) has no reference: the log says so and this build starts the history.
-    A pin that the manifest names but that cannot be read is a ``BoardError``:
-    the comparison is part of the gate, so it is not skipped.
-    """
-    if not manifest:
-        return None
-    pins = manifest.get("pins", {})
-    lacking = [name for name in (*REFERENCE_TABLES, TIDY_PIN) if name not in pins]
-    if lacking:
-        log.info("compare   the last build has no %s (an older layout): nothing to compare with", ", ".join(lacking))
-        return None
-    names = [*REFERENCE_TABLES, *(n for n in (HISTORY_PIN, CHANGES_PIN) if n in pins)]
-    tables = {name: _read_table(board, name, pins[name]) for name in names}
-    tidy = _path(board, TIDY_PIN, pins[TIDY_PIN])
-    if not _has_key(tidy):
-        log.info("compare   the last build's tidy table has no observation key (an older build): rows not matched")
-        tidy = None
-    return Reference(manifest=manifest, tables=tables, tidy=tidy, board=board)
-
-
-def _path(board, name: str, version: str) -> str:
-    from pins.errors import PinsError
-
-    try:
-        (path,) = board.pin_download(name, version=version)
-    except (OSError, ValueError, PinsError) as exc:
-        raise _unreadable(name, version, exc) from None
-    return path
-
-
-def _read_table(board, name: str, version: str):
-    import pandas as pd
-
-    path = _path(board, name, version)
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
-        raise _unreadable(name, version, exc) from None
-
-
-def _unreadable(name: str, version: str, exc: Exception) -> BoardError:
-    return BoardError(
-        f"cannot read the last build's pin {name!r} (version {version}) to compare this build with "
-        f"({first_line(exc)}); restore that version from a copy of the board, or build into a new board"
-    )
-
-
-def _has_key(path: str) -> bool:
-    """Whether a tidy Parquet file has the observation key columns (read from its footer)."""
-    import pyarrow.parquet as pq
-
-    try:
-        names = set(pq.read_schema(path).names)
-    except (OSError, ValueError) as exc:
-        raise _unreadable(TIDY_PIN, path.rsplit("/", 2)[-2], exc) from None
-    return set(TIDY_KEY) <= names
-
-
-def same_build(reference: Reference | None, source_hash: str, code_hash: str) -> bool:
-    """Whether the last build read this very data with this very code (a forced re-run)."""
-    return bool(
-        reference
-        and reference.manifest.get("source_hash") == source_hash
-        and reference.manifest.get("code_hash") == code_hash
-    )
 
 
 def compare(
@@ -422,12 +340,6 @@ def score_previous_model(reference: Reference, rows, model_pin: str) -> dict:
     return {"rows": len(rows), **metrics(rows[TARGET].to_numpy(dtype=float), predicted)}
 
 
-def test_rmse(reference: Reference) -> float:
-    """The test RMSE of the model the last build chose (its ``model_test_metrics``)."""
-    table = reference.tables["model_test_metrics"]
-    return float(table[table["chosen"]].iloc[0]["rmse"])
-
-
 def metrics(actual, predicted) -> dict:
     """RMSE, MAE and R² of predictions.
 
@@ -444,185 +356,3 @@ def metrics(actual, predicted) -> dict:
         "mae": float(np.abs(error).mean()),
         "r2": float(1 - (error**2).sum() / spread) if spread else float("nan"),
     }
-
-
-# ---------------------------------------------------------------- history and changes
-
-
-def history_row(meta: dict, test_metrics, species_islands, totals: dict | None, previous_model: dict | None) -> dict:
-    """One row of ``build_history``: a complete build, what it read and how its model did."""
-    chosen = test_metrics[test_metrics["chosen"]].iloc[0]
-    by_species = species_islands.sort_values("species")
-    previous_model = previous_model or {}
-    return {
-        "built_at": meta["built_at"],
-        "source_hash": meta["source_hash"],
-        "code_version": meta.get("code_version", "unknown"),
-        "code_hash": str(meta.get("code_hash", ""))[:12],
-        "rows_in": int(meta.get("source_rows", 0)),
-        "rows_out": int(meta.get("clean_rows", 0)),
-        "penguins": int(by_species["penguins"].sum()),
-        "penguins_by_species": ", ".join(f"{r.species} {r.penguins:,}" for r in by_species.itertuples()),
-        "added": None if totals is None else totals["added"],
-        "removed": None if totals is None else totals["removed"],
-        "revised": None if totals is None else totals["revised"],
-        "model": str(chosen["model"]),
-        "test_rmse": float(chosen["rmse"]),
-        "test_mae": float(chosen["mae"]),
-        "test_r2": float(chosen["r2"]),
-        "previous_model_rows": previous_model.get("rows"),
-        "previous_model_rmse": previous_model.get("rmse"),
-        "previous_model_mae": previous_model.get("mae"),
-        "previous_model_r2": previous_model.get("r2"),
-    }
-
-
-def build_history(reference: Reference | None, row: dict):
-    """``build_history``: the last build's history with this build's ``row`` added.
-
-    A board whose last build predates the history starts it with that build's
-    row, made from its manifest and tables.
-    """
-    import pandas as pd
-
-    if reference is None:
-        earlier = pd.DataFrame()
-    elif HISTORY_PIN in reference.tables:
-        earlier = reference.tables[HISTORY_PIN]
-    else:
-        seed = history_row(
-            reference.manifest,
-            reference.tables["model_test_metrics"],
-            reference.tables["species_islands"],
-            None,
-            None,
-        )
-        earlier = pd.DataFrame([{"build": 1, **seed}])
-    number = int(earlier["build"].max()) + 1 if len(earlier) else 1
-    frame = pd.concat([earlier, pd.DataFrame([{"build": number, **row}])], ignore_index=True)
-    integers = ["build", "rows_in", "rows_out", "penguins", "added", "removed", "revised", "previous_model_rows"]
-    floats = ["test_rmse", "test_mae", "test_r2", "previous_model_rmse", "previous_model_mae", "previous_model_r2"]
-    return frame.astype({**dict.fromkeys(integers, "Int64"), **dict.fromkeys(floats, "float64")})
-
-
-CHANGE_COLUMNS = {
-    "section": "string",
-    "species": "string",
-    "island": "string",
-    "year": "Int64",
-    "sex": "string",
-    "item": "string",
-    "old": "Float64",
-    "new": "Float64",
-    "difference": "Float64",
-    "added": "Int64",
-    "removed": "Int64",
-    "revised": "Int64",
-    "detail": "string",
-}
-
-
-def changes_table(reference: Reference | None, comparison: Comparison | None, test_metrics):
-    """``changes``: this build against the last one, one row per thing that changed.
-
-    ``section`` says what a row is: ``penguins`` (added, removed, revised, and the
-    count then and now, by species x island x year), ``revision`` (a few revised
-    observations by name: ``detail`` says the key and the values), ``statistic``
-    (a measurement's mean by species and sex, then and now, ``detail`` the move
-    in pooled standard deviations), ``model`` (the chosen model's test metrics,
-    then and now; and the last model on the added penguins). Empty on a first build.
-    """
-    import pandas as pd
-
-    rows: list[dict] = []
-    if reference is not None and comparison is not None:
-        for r in comparison.counts.itertuples():
-            rows.append(
-                {
-                    "section": "penguins",
-                    "species": r.species,
-                    "island": r.island,
-                    "year": r.year,
-                    "item": "penguins",
-                    "old": r.old,
-                    "new": r.new,
-                    "difference": r.new - r.old,
-                    "added": r.added,
-                    "removed": r.removed,
-                    "revised": r.revised,
-                }
-            )
-        for r in comparison.revisions:
-            rows.append(
-                {
-                    "section": "revision",
-                    "species": r["species"],
-                    "island": r["island"],
-                    "year": r["year"],
-                    "item": r["column"],
-                    "old": _number(r["old"]),
-                    "new": _number(r["new"]),
-                    "detail": f"{r['key']}: {r['column']} {_value(r['old'])} → {_value(r['new'])}",
-                }
-            )
-        moved = comparison.drift[comparison.drift["difference"].abs() > 0]
-        for r in moved.itertuples():
-            rows.append(
-                {
-                    "section": "statistic",
-                    "species": r.species,
-                    "sex": r.sex,
-                    "item": f"mean {r.measurement}",
-                    "old": r.old_mean,
-                    "new": r.new_mean,
-                    "difference": r.difference,
-                    "detail": "" if pd.isna(r.shift_sd) else f"{r.shift_sd:.2f} pooled SD",
-                }
-            )
-        rows += _model_changes(reference.tables["model_test_metrics"], test_metrics, comparison.previous_model)
-    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
-    return frame.astype(CHANGE_COLUMNS)
-
-
-def _model_changes(previous, current, previous_model: dict | None) -> list[dict]:
-    old = previous[previous["chosen"]].iloc[0]
-    new = current[current["chosen"]].iloc[0]
-    detail = "" if old["model"] == new["model"] else f"model {old['model']} → {new['model']}"
-    rows = [
-        {
-            "section": "model",
-            "item": label,
-            "old": float(old[name]),
-            "new": float(new[name]),
-            "difference": float(new[name]) - float(old[name]),
-            "detail": detail,
-        }
-        for name, label in METRICS
-    ]
-    if previous_model and "rmse" in previous_model:
-        rows += [
-            {
-                "section": "model",
-                "item": f"last model on added penguins: {label.removeprefix('test ')}",
-                "old": float(old[name]),
-                "new": float(previous_model[name]),
-                "difference": float(previous_model[name]) - float(old[name]),
-                "detail": f"the last build's model on {previous_model['rows']:,} added penguins, "
-                "against its own test split",
-            }
-            for name, label in METRICS
-        ]
-    elif previous_model and "note" in previous_model:
-        rows.append({"section": "model", "item": "last model on added penguins", "detail": previous_model["note"]})
-    return rows
-
-
-def _number(text):
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return None
-
-
-def _value(text) -> str:
-    return "missing" if text is None else str(text)

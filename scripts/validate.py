@@ -141,7 +141,7 @@ def check(engine, relation: str = RAW_VIEW) -> dict[str, int]:
             violations.append(
                 Violation("all missing", col.name, total, "with no value: this measurement is missing in every row")
             )
-    if engine.keys_may_repeat(relation, KEY_SQL):
+    if engine.keys_may_repeat(relation, KEY_SQL, dense=True):  # the sample number last
         violations += _duplicates(engine, relation)
     bird = identifier(BIRD_KEY[0])
     if BIRD_KEY[0] in present and engine.keys_may_repeat(relation, _bird_key_sql(), where=f"{bird} IS NOT NULL"):

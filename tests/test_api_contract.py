@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, given, seed, settings
 from schemathesis.checks import CHECKS
 from schemathesis.generation import GenerationMode
 
-from scripts import serve
+from scripts.api.app import create_app
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def api_schema(built_board):
-    return schemathesis.openapi.from_asgi("/openapi.json", serve.create_app(str(built_board)))
+    return schemathesis.openapi.from_asgi("/openapi.json", create_app(str(built_board)))
 
 
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE

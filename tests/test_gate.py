@@ -292,7 +292,10 @@ def test_missing_source_exits_3_without_touching_the_board(board_copy, capsys):
 def _screen(tmp_path, data):
     engine = DuckDBEngine()
     engine.register_raw([str(write_csv(tmp_path / "keys.csv", data))])
-    return engine.keys_may_repeat("raw_observations", dataset.KEY_SQL)
+    # the bit-mask screen on the sample number and the plain hash screen agree
+    dense = engine.keys_may_repeat("raw_observations", dataset.KEY_SQL, dense=True)
+    assert engine.keys_may_repeat("raw_observations", dataset.KEY_SQL) == dense
+    return dense
 
 
 def test_key_screen_flags_repeats_and_passes_distinct_keys(tmp_path):

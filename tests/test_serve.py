@@ -13,6 +13,8 @@ import requests
 from fastapi.testclient import TestClient
 
 from scripts import cli, serve
+from scripts.api import model as api_model
+from scripts.api.app import create_app
 from tests.helpers import running_api
 
 GENTOO = {
@@ -27,7 +29,7 @@ GENTOO = {
 
 @pytest.fixture(scope="module")
 def client(built_board):
-    return TestClient(serve.create_app(str(built_board)), raise_server_exceptions=False)
+    return TestClient(create_app(str(built_board)), raise_server_exceptions=False)
 
 
 def test_predict(client):
@@ -116,12 +118,14 @@ def test_a_model_pinned_without_a_domain_keeps_its_prototype():
 
     prototype = object()
     model = SimpleNamespace(metadata=SimpleNamespace(user={"source_hash": "x"}), prototype=prototype)
-    assert serve.input_domain(model) is None
-    assert serve.row_model(model, None) is prototype
+    assert api_model.input_domain(model) is None
+    assert api_model.row_model(model, None) is prototype
 
 
 def test_serving_a_model_without_a_domain_warns(built_board, monkeypatch, capsys):
-    monkeypatch.setattr(serve, "input_domain", lambda model: None)
+    from scripts.api import app
+
+    monkeypatch.setattr(app, "input_domain", lambda model: None)
     monkeypatch.setattr(serve, "serve", lambda app, sock: sock.close())
     assert serve.main(["--board", str(built_board), "--port", "0"]) == 0
     err = capsys.readouterr().err
@@ -169,7 +173,7 @@ def test_older_version_can_be_served(built_board):
     import pins
 
     version = pins.board_folder(str(built_board)).pin_meta("penguin_model").version.version
-    app = serve.create_app(str(built_board), version)
+    app = create_app(str(built_board), version)
     assert TestClient(app).get("/metadata").json()["version"] == version
 
 
@@ -185,7 +189,7 @@ def test_real_server_answers_vetiver_predict(built_board):
 
 def test_the_api_serves_the_pipeline_predictions_through_the_row_predictor(built_board):
 
-    from scripts.serve import RowPredictor, load_model, use_row_predictor
+    from scripts.api.model import RowPredictor, load_model, use_row_predictor
 
     model = load_model(str(built_board))
     pipeline = model.model
@@ -297,7 +301,7 @@ def test_no_error_echoes_more_than_an_excerpt(client):
 def test_limits_on_rows_and_body_size(built_board, monkeypatch):
     monkeypatch.setenv("REPORT_API_MAX_ROWS", "3")
     monkeypatch.setenv("REPORT_API_MAX_BODY_BYTES", "2000")
-    limited = TestClient(serve.create_app(str(built_board)), raise_server_exceptions=False)
+    limited = TestClient(create_app(str(built_board)), raise_server_exceptions=False)
     assert limited.post("/predict", json=[GENTOO] * 3).status_code == 200
 
     response = limited.post("/predict", json=[GENTOO] * 4)

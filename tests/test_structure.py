@@ -17,7 +17,7 @@ STEPS = ("ingest", "hashing", "validate", "clean", "summarize", "train", "compar
 ENGINE_MODULES = {"duckdb", "pyspark", "sqlglot", "scripts.engines.duckdb", "scripts.engines.spark"}
 # What writes a board (its pins, its lock, its attempts log) or runs a build.
 WRITERS = {"scripts.board", "scripts.build", "scripts.history"}
-READERS = ("report", "scripts.serve", "scripts.tables_api")
+READERS = ("report", "scripts.serve", "scripts.api")
 
 
 def modules() -> dict[str, Path]:

@@ -99,9 +99,11 @@ class Engine(ABC):
         define ``TIDY_VIEW`` over them; return how many rows."""
 
     @abstractmethod
-    def keys_may_repeat(self, relation: str, keys: Sequence[str], where: str = "true") -> bool:
+    def keys_may_repeat(self, relation: str, keys: Sequence[str], where: str = "true", *, dense: bool = False) -> bool:
         """Whether two rows of ``relation`` (those where ``where`` holds) may share the
-        value of the SQL expressions ``keys``: a cheap screen that may say yes wrongly, never no."""
+        value of the SQL expressions ``keys``: a cheap screen that may say yes wrongly, never no.
+        ``dense``: the last key is a whole number with few gaps (a sample number), which an
+        engine may screen with a bit mask instead of grouping by every key."""
 
     @abstractmethod
     def repeated_keys(self, relation: str, keys: Sequence[str], limit: int) -> Repeats:

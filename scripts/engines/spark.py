@@ -179,7 +179,7 @@ class SparkEngine(Engine):
 
     # --- the gate's repeated keys ------------------------------------------------
 
-    def keys_may_repeat(self, relation: str, keys: Sequence[str], where: str = "true") -> bool:
+    def keys_may_repeat(self, relation: str, keys: Sequence[str], where: str = "true", *, dense: bool = False) -> bool:
         """Spark has no DuckDB ``hash`` to screen with: it groups by the key itself, a
         shuffle of a few small columns that Spark spreads over the cluster."""
         grouped = ", ".join(f"k{i}" for i in range(len(keys)))
