@@ -133,7 +133,7 @@ def _run(sources: list[str], location: str, force: bool, known: dict) -> str:
             # remote sources are copied once: what is hashed is what is read
             readable = ingest.fetch(sources, Path(fetched))
             before = hashing.stamps(readable)
-            source_hash = hashing.source_hash(readable)
+            source_hash = hashing.source_hash(readable, before)
             code_hash = provenance.code_hash()
             known.update(source_hash=source_hash, code_version=provenance.code_version())
             info["source"] = ingest.describe_sources(sources)
@@ -185,6 +185,7 @@ def _bring_up_to_date(
                 previous_rows=previous_rows,
                 reference=None if rerun else reference,
                 originals=sources,
+                digests=hashing.table_digests(before),
             )
             meta = {
                 "source_hash": source_hash,
@@ -220,13 +221,15 @@ def compute(
     previous_rows: int | None = None,
     reference: references.Reference | None = None,
     originals: list[str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> dict:
     """Every artifact of the build, computed before anything is written.
 
     ``previous_rows``: the raw rows the board's last build read, for the gate's
     row-count check; ``reference``: the board's last complete build, which this
     one is compared with (``scripts/compare.py``) before the model is trained;
-    ``originals``: where each source came from, when it is a fetched copy.
+    ``originals``: where each source came from, when it is a fetched copy; ``digests``:
+    each table source's content hash as hashed, which its snapshot must still have.
     The SQL runs on the engine ``REPORT_ENGINE`` names (``scripts/engines``); the
     comparison reads the tidy file in the engine's ``local`` DuckDB.
     """
@@ -243,7 +246,7 @@ def compute(
         info["engine"] = engine.name
     try:
         with step("ingest") as info:
-            engine.register_raw(sources, originals)
+            engine.register_raw(sources, originals, digests)
             info["files"] = len(sources)
             info["columns"] = len(engine.columns()) - 1
         with step("validate") as info:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scripts import dataset, sql
-from scripts.engines import RAW_VIEW, Named
+from scripts.engines import ORDERED_VIEW, Named
 
 
 def published_columns() -> tuple[str, ...]:
@@ -34,5 +34,5 @@ def clean(engine, out: Path) -> int:
     columns += [f"{sql.identifier(m.raw)} AS {sql.identifier(m.name)}" for m in dataset.MEASUREMENTS]
     study, _, number = dataset.KEY_SQL
     columns += [f"{study} AS study_name", f"{number} AS sample_number"]
-    engine.view("raw_measured", f"SELECT {', '.join(columns)} FROM {RAW_VIEW}")
+    engine.view("raw_measured", f"SELECT {', '.join(columns)} FROM {ORDERED_VIEW}")
     return engine.write_tidy(Named("clean"), out)

@@ -4,6 +4,7 @@ Hashing reads only bytes (no parsing, no heavy imports), so the build can tell i
 well under a second that nothing changed; the same pass checks that a CSV source is
 UTF-8 text with no field too many (``CsvTextCheck``), before an engine reads it.
 ``stamps`` and ``check_unchanged`` tell that no local source changed while the build read it.
+A PostgreSQL table is hashed by its server (``database.digest``): no row travels.
 """
 
 from __future__ import annotations
@@ -11,25 +12,39 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from scripts import locations
+from scripts import database, locations
 from scripts.errors import SourceError
 from scripts.ingest import CHUNK, fields_in_line, file_format, gzipped, open_binary, short_name
 
 
-def stamps(sources: list[str]) -> dict[str, tuple[int, int]]:
-    """Size and modification time of each local source, to tell that none changed while the build read it."""
-    found = {}
+def stamps(sources: list[str]) -> dict[str, tuple[int, int] | str]:
+    """Size and modification time of each local source, to tell that none changed while the
+    build read it; the content hash of each table (``database.digest``), which the engine
+    compares with the snapshot it reads."""
+    found: dict[str, tuple[int, int] | str] = {}
     for location in sources:
         if locations.is_local(location):
             status = locations.local_path(location).stat()
             found[location] = (status.st_size, status.st_mtime_ns)
+    tables = [location for location in sources if database.is_table(location)]
+    if tables:
+        found.update(database.digests(tables))
     return found
 
 
-def check_unchanged(before: dict[str, tuple[int, int]]) -> None:
-    """``SourceError`` when a local source changed (size or modification time) since ``stamps``."""
-    now = stamps(list(before))
-    for location, stamp in before.items():
+def table_digests(before: dict) -> dict[str, str]:
+    """The tables' content hashes among ``stamps``."""
+    return {location: stamp for location, stamp in before.items() if database.is_table(location)}
+
+
+def check_unchanged(before: dict[str, tuple[int, int] | str]) -> None:
+    """``SourceError`` when a local source changed (size or modification time) since ``stamps``.
+
+    A table is not read again here: the engine read it in one snapshot, whose content hash it
+    compared with the one in ``before`` (``Engine.register_raw``)."""
+    files = {location: stamp for location, stamp in before.items() if not database.is_table(location)}
+    now = stamps(list(files))
+    for location, stamp in files.items():
         if now.get(location) != stamp:
             raise SourceError(
                 f"source {short_name(location)} changed while the build read it (its size or modification time "
@@ -37,15 +52,24 @@ def check_unchanged(before: dict[str, tuple[int, int]]) -> None:
             )
 
 
-def source_hash(sources: Iterable[str]) -> str:
+def source_hash(sources: Iterable[str], before: dict | None = None) -> str:
     """Content hash (SHA-256) of the raw input, file by file, in the given order.
 
     Hashing reads only bytes (no parsing, no heavy imports), so the build can
     tell in well under a second that nothing changed. The same pass checks that
     a CSV source is UTF-8 text with no field too many (``CsvTextCheck``), before DuckDB reads it.
+    A table counts by its server's content hash, from ``before`` (``stamps``) when it is there.
     """
     digest = hashlib.sha256()
+    sources = list(sources)
+    tables = [location for location in sources if database.is_table(location)]
+    known = table_digests(before or {})
+    if any(location not in known for location in tables):
+        known = database.digests(tables)
     for location in sources:
+        if location in known:
+            digest.update(b"\0table\0" + known[location].encode())
+            continue
         digest.update(b"\0file\0")
         check = CsvTextCheck(location) if file_format(location) == "csv" else None
         try:

@@ -1,9 +1,10 @@
 """Ingest: the raw LTER sources, wherever they are, before an engine reads them.
 
 A source is a local path, an http(s) URL or an s3://, gs://, az:// object, CSV
-or Parquet. This module tells their format, checks that they can be reached,
-copies remote ones once (``fetch``: what is hashed is what is read), reads a CSV
-header and explains a malformed file. The engines (``scripts/engines``) read the
+or Parquet, or a PostgreSQL table (``scripts/database.py``). This module tells
+their format, checks that they can be reached, copies remote files once
+(``fetch``: what is hashed is what is read), reads a CSV header and explains a
+malformed file. The engines (``scripts/engines``) read the
 rows themselves, as SQL over the files; the content hash is ``scripts/hashing.py``.
 """
 
@@ -16,7 +17,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from scripts import locations
+from scripts import database, locations
 from scripts.engines.base import ROW_IN_FILE, SOURCE_FILE
 from scripts.errors import SourceError, first_line
 
@@ -28,13 +29,15 @@ CHUNK = 4 << 20  # bytes read at a time
 
 
 def file_format(location: str) -> str:
-    """``"csv"`` or ``"parquet"``, from the file name.
+    """``"csv"`` or ``"parquet"``, from the file name; ``"table"`` for a PostgreSQL table.
 
     >>> file_format("https://example.org/table_219.csv?x=1")
     'csv'
     >>> file_format("s3://bucket/penguins.parquet")
     'parquet'
     """
+    if database.is_table(location):
+        return "table"
     name = location.split("?", 1)[0].lower()
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
@@ -49,6 +52,9 @@ def check_reachable(sources: Iterable[str]) -> None:
     """Fail early, with the path, when a local source does not exist."""
     for location in sources:
         kind = locations.scheme(location)
+        if database.is_table(location):
+            database.parse(location)  # names one table
+            continue
         path = locations.local_path(location) if locations.is_local(location) else None
         if path and path.is_dir():
             raise SourceError(f"source {location} is a folder: name its files, comma-separated")
@@ -57,12 +63,14 @@ def check_reachable(sources: Iterable[str]) -> None:
             if not path.is_file():
                 raise SourceError(f"source not found: {location}")
         elif kind not in locations.HTTP and kind not in locations.CLOUD:
-            raise SourceError(f"unsupported source {location!r}: use a path, http(s)://, s3://, gs:// or az://")
+            raise SourceError(
+                f"unsupported source {location!r}: use a path, http(s)://, s3://, gs://, az:// or postgresql://"
+            )
 
 
 def fetch(sources: list[str], folder: Path) -> list[str]:
     """The locations to read: each remote source (http(s), s3, gs, az) copied once into
-    ``folder``, each local one as it is.
+    ``folder``, each local one (and each table, read in one snapshot instead) as it is.
 
     What the build hashes is then what DuckDB (or Spark) reads: a server that answers
     the second request differently, or a bucket object rewritten while the build runs,
@@ -73,7 +81,7 @@ def fetch(sources: list[str], folder: Path) -> list[str]:
     """
     readable = []
     for position, location in enumerate(sources, start=1):
-        if locations.is_local(location):
+        if locations.is_local(location) or database.is_table(location):
             readable.append(location)
             continue
         target = folder / str(position) / short_name(location)
@@ -253,12 +261,30 @@ def csv_problem(reason: str, line: str = "") -> str:
 
 
 def short_name(location: str) -> str:
-    """The file name of a source, for messages.
+    """The file name of a source, for messages (a table's ``schema.table``).
 
     >>> short_name("https://example.org/data/table_219.csv?token=x")
     'table_219.csv'
+    >>> short_name("postgresql://u:pw@db/lter?table=raw.penguins")
+    'raw.penguins'
     """
+    if database.is_table(location) or database.is_place_label(location):
+        return database.label_of(location)
     return location.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or location
+
+
+def place(source: str, rows: list) -> str:
+    """Where rows are, for messages: ``raw.csv row 5``, ``raw.csv rows 5 and 9``, or a
+    table's rows by their primary key (``database.place``); ``source``: a ``SOURCE_FILE`` value.
+
+    >>> place("/data/raw.csv", [5, 9])
+    'raw.csv rows 5 and 9'
+    """
+    from scripts.text import plural, words
+
+    if database.is_place_label(source):
+        return database.place(source, rows)
+    return f"{short_name(source)} {plural(len(rows), 'row')} {words(str(row) for row in rows)}"
 
 
 def describe_sources(sources: list[str]) -> str:

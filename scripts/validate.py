@@ -15,9 +15,9 @@ from __future__ import annotations
 from scripts.dataset import BIRD_KEY, KEY_SQL, OBSERVATION_KEY, RawColumn, raw_columns
 from scripts.engines import NUMBERED_VIEW, RAW_VIEW, ROW_IN_FILE, SOURCE_FILE
 from scripts.errors import GateError, Violation
-from scripts.ingest import short_name
+from scripts.ingest import place, short_name
 from scripts.sql import identifier, literal
-from scripts.text import looks_like, plural, quoted, words
+from scripts.text import looks_like, quoted, words
 
 EXAMPLES = 3
 # A date as the LTER writes it (a time after it is allowed; DuckDB drops it).
@@ -301,8 +301,7 @@ def _examples(engine, relation: str, column: str, condition: str, known=()) -> l
 
 
 def _where(value, source: str, row: int, known=()) -> str:
-    name = short_name(str(source))
-    return f"{'empty' if value is None else quoted(value, known=known)} in {name} row {row}"
+    return f"{'empty' if value is None else quoted(value, known=known)} in {place(str(source), [row])}"
 
 
 def _duplicates(engine, relation: str) -> list[Violation]:
@@ -360,7 +359,7 @@ def _same_bird(engine, relation: str) -> list[Violation]:
             f"WHERE b0 = {literal(b0)} AND b1 = {literal(b1)} AND b2 = DATE {literal(str(b2))} "
             "ORDER BY file, row_in_file"
         )
-        where = words(f"as {filed} in {short_name(str(file))} row {row}" for filed, file, row in rows[:EXAMPLES])
+        where = words(f"as {filed} in {place(str(file), [row])}" for filed, file, row in rows[:EXAMPLES])
         examples.append(f"{quoted(f'{b0} / {b1} / {b2}', limit=100)} {where}")
     return [
         Violation(
@@ -382,8 +381,8 @@ def _places(places: list[list[str]], rows: int) -> str:
     """
     by_file: dict[str, list[str]] = {}
     for source, row in places:
-        by_file.setdefault(short_name(source), []).append(row)
-    parts = [f"{name} {plural(len(numbers), 'row')} {words(numbers)}" for name, numbers in by_file.items()]
+        by_file.setdefault(source, []).append(row)
+    parts = [place(source, numbers) for source, numbers in by_file.items()]
     if rows > len(places):
         parts.append(f"{rows - len(places):,} more")
     return ", ".join(parts)

@@ -34,6 +34,13 @@ def pytest_collection_modifyitems(config, items):
         reasons["spark"] = "needs the spark extra: uv sync --extra spark"
     elif not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         reasons["spark"] = "needs Java 17 or later for Spark's local mode (java on PATH, or JAVA_HOME)"
+    if importlib.util.find_spec("duckdb_extension_postgres_scanner") is None:
+        reasons["postgres"] = "needs the postgres extra: uv sync --extra postgres"
+    else:
+        from tests import postgres
+
+        if postgres.missing():
+            reasons["postgres"] = postgres.missing()
     for marker, reason in reasons.items():
         for item in items:
             if marker in item.keywords:

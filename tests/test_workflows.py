@@ -276,8 +276,10 @@ CLOUD_SECRETS = {
     "AZURE_STORAGE_ACCOUNT_NAME",
     "AZURE_STORAGE_ACCOUNT_KEY",
 }
+# libpq's variables, for a postgresql:// source (docs/database.md)
+POSTGRES_SECRETS = {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGSSLMODE"}
 SECRETS_BY_STEP = {
-    ("publish.yml", "build", "Gate and build the pins"): CLOUD_SECRETS | {"SPARK_REMOTE"},
+    ("publish.yml", "build", "Gate and build the pins"): CLOUD_SECRETS | {"SPARK_REMOTE"} | POSTGRES_SECRETS,
     ("publish.yml", "build", "Copy the board for the render"): CLOUD_SECRETS,
 }
 
@@ -317,3 +319,15 @@ def test_the_credentials_file_lives_only_as_long_as_its_command(tmp_path):
     assert not list(tmp_path.iterdir())  # removed when the command ended
     failed = subprocess.run([str(script), "bash", "-c", "exit 3"], env=env, capture_output=True, timeout=30)
     assert failed.returncode == 3 and not list(tmp_path.iterdir())
+
+
+def test_libpq_variables_left_empty_by_unset_secrets_are_dropped():
+    """A secret that is not set arrives as an empty variable; libpq would read an empty
+    PGSSLMODE as a value ("invalid sslmode value"), so the build step drops empty ones."""
+    script = config.PROJECT_ROOT / ".github" / "scripts" / "with_credentials.sh"
+    env = {**os.environ, "PGSSLMODE": "", "PGPASSWORD": "", "PGHOST": "db.example.org"}
+    env.pop("GOOGLE_APPLICATION_CREDENTIALS_JSON", None)
+    command = 'echo "${PGSSLMODE-unset} ${PGPASSWORD-unset} ${PGHOST-unset}"'
+    result = subprocess.run([str(script), "bash", "-c", command], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["unset", "unset", "db.example.org"]

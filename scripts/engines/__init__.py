@@ -2,7 +2,7 @@
 
 The steps (``validate``, ``clean``, ``summarize``, ``train``) take an ``Engine`` and
 never ask which one it is. An engine reads the raw sources into the views
-``raw_observations`` and ``raw_numbered`` (the names below), runs a query to a
+``raw_observations``, ``raw_numbered`` and ``raw_in_order`` (the names below), runs a query to a
 small pandas frame or a temporary table, writes the tidy table, finds repeated
 keys for the gate and explains its own failures in the words of the build.
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from scripts.engines.base import (
     NUMBERED_VIEW,
+    ORDERED_VIEW,
     RAW_VIEW,
     ROW_IN_FILE,
     SOURCE_FILE,
@@ -35,6 +36,7 @@ from scripts.engines.base import (
 
 __all__ = [
     "NUMBERED_VIEW",
+    "ORDERED_VIEW",
     "RAW_VIEW",
     "ROW_IN_FILE",
     "SOURCE_FILE",

@@ -15,6 +15,9 @@ RAW_VIEW = "raw_observations"
 NUMBERED_VIEW = "raw_numbered"
 SOURCE_FILE = "__source_file"
 ROW_IN_FILE = "__row"
+# Every row in the sources' own order: a file's rows as they are in it, a table's in the
+# order of its primary key (else of every column), so that the same rows give the same tidy table.
+ORDERED_VIEW = "raw_in_order"
 # The view over the tidy table that ``write_tidy`` defines.
 TIDY_VIEW = "penguins"
 
@@ -53,12 +56,17 @@ class Engine(ABC):
         """A DuckDB engine on this machine (this one, for DuckDB): the comparison reads the tidy file there."""
 
     @abstractmethod
-    def register_raw(self, sources: list[str], originals: list[str] | None = None) -> None:
-        """Define ``RAW_VIEW`` and ``NUMBERED_VIEW`` over every source, unioned by column name.
+    def register_raw(
+        self, sources: list[str], originals: list[str] | None = None, digests: dict[str, str] | None = None
+    ) -> None:
+        """Define ``RAW_VIEW``, ``NUMBERED_VIEW`` and ``ORDERED_VIEW`` over every source, unioned by column name.
 
         CSV columns arrive as text with the LTER's missing-value markers as NULL; Parquet
-        keeps its own types. ``originals``: where each source came from, when it is a local
-        copy of a remote one (``ingest.fetch``). A source that cannot be read raises ``SourceError``.
+        and tables keep their own types. ``originals``: where each source came from, when it
+        is a local copy of a remote one (``ingest.fetch``); ``digests``: each table's content
+        hash as the build hashed it (``database.digest``): the engine reads every table in one
+        snapshot, and raises ``SourceError`` when the snapshot's hash differs (the table changed
+        since). A source that cannot be read raises ``SourceError``.
         """
 
     @abstractmethod

@@ -2,8 +2,9 @@
 
 The raw data is never loaded into pandas: ``register_raw`` defines views over
 one or more CSV or Parquet files (local paths, http(s) URLs, or s3://, gs://,
-az:// objects), unioned by column name, so the steps run as SQL over the files
-themselves, out of core, within the memory and spill settings the build gives.
+az:// objects) and PostgreSQL tables (``scripts/database.py``), unioned by column
+name, so the steps run as SQL over the sources themselves, out of core, within
+the memory and spill settings the build gives.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts import ingest, locations, sql
+from scripts import database, ingest, locations, sql
 from scripts.engines.base import (
     NUMBERED_VIEW,
+    ORDERED_VIEW,
     RAW_VIEW,
     ROW_IN_FILE,
     SOURCE_FILE,
@@ -50,6 +52,7 @@ class DuckDBEngine(Engine):
         self.settings = dict(settings or {})
         self.workdir = workdir
         self.con = connect(self.settings)
+        self._snapshot = False  # whether a table's snapshot is open (``_attach_tables``)
 
     @property
     def local(self) -> DuckDBEngine:
@@ -57,7 +60,9 @@ class DuckDBEngine(Engine):
 
     # --- reading the raw sources ---------------------------------------------
 
-    def register_raw(self, sources: list[str], originals: list[str] | None = None) -> None:
+    def register_raw(
+        self, sources: list[str], originals: list[str] | None = None, digests: dict[str, str] | None = None
+    ) -> None:
         """``Engine.register_raw`` on DuckDB. Numbering a CSV file (``raw_numbered``, for the
         gate's examples only) reads it on one thread, in the file's own order.
 
@@ -65,12 +70,14 @@ class DuckDBEngine(Engine):
         columns its header names, not as DuckDB's sniffer guesses from a sample: one
         malformed line would make the sniffer read the whole file as one column.
         Such a line stops the first pass over the rows instead, and ``explain``
-        names the file and line.
+        names the file and line. A table is read through the attached database, in the
+        snapshot the engine holds until it closes (``database.begin_snapshot``).
         """
         import duckdb
 
         con = self.con
         _enable_remote_reading(con, sources)
+        tables = self._attach_tables([s for s in sources if database.is_table(s)], digests or {})
         headers = {s: ingest.csv_header(s) for s in sources if ingest.file_format(s) == "csv"}
         schemas = {s: _parquet_schema(con, s) for s in sources if ingest.file_format(s) == "parquet"}
         # All-text Parquet (a CSV saved as Parquet) keeps the CSV's missing-value markers.
@@ -83,11 +90,13 @@ class DuckDBEngine(Engine):
             parts += [_text_parquet_reader(s, [name for name, _ in schemas[s]], numbered) for s in text]
             if typed:
                 parts.append(_parquet_reader(typed, numbered))
+            parts += [_table_reader(*tables[s], numbered) for s in sources if s in tables]
             return " UNION ALL BY NAME ".join(parts)
 
         try:
             con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW_VIEW} AS {union(numbered=False)}")
             con.execute(f"CREATE OR REPLACE TEMP VIEW {NUMBERED_VIEW} AS {union(numbered=True)}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {ORDERED_VIEW} AS {_in_order(sources, tables)}")
             con.execute(f"SELECT * FROM {NUMBERED_VIEW} LIMIT 0")
         except duckdb.OutOfMemoryException:
             raise  # not the source's fault: explain says what to set
@@ -95,8 +104,65 @@ class DuckDBEngine(Engine):
             shown = ", ".join(ingest.short_name(s) for s in sources)
             raise SourceError(f"cannot read the raw data from {shown}: {first_line(exc)}") from None
         _record_file_columns(
-            con, sources, {**headers, **{s: [name for name, _ in schema] for s, schema in schemas.items()}}
+            con,
+            sources,
+            {
+                **headers,
+                **{s: [name for name, _ in schema] for s, schema in schemas.items()},
+                **{s: [name for name, _ in found[2]] for s, found in tables.items()},
+            },
         )
+
+    def copy_tables(self, locations: list[str], digests: dict[str, str], folder: Path) -> dict[str, str]:
+        """Copy each table, as ``register_raw`` reads it (in the snapshot, checked against
+        ``digests``), to a Parquet file in ``folder``, in its rows' order, with its
+        ``SOURCE_FILE`` and ``ROW_IN_FILE``; ``{location: file}``. Spark reads tables so
+        (``SparkEngine.register_raw``)."""
+        import duckdb
+
+        tables = self._attach_tables(locations, digests)
+        copies = {}
+        for position, (location, found) in enumerate(tables.items(), start=1):
+            out = folder / str(position) / f"{found[1].name}.parquet"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            reader = _table_reader(*found, numbered=True)
+            try:
+                self.con.execute(
+                    f"COPY (SELECT * FROM ({reader}) ORDER BY {ROW_IN_FILE}) TO {literal(str(out))} "
+                    "(FORMAT parquet, COMPRESSION zstd)"
+                )
+            except duckdb.Error as exc:
+                raise self.explain(exc) or SourceError(
+                    f"cannot read table {found[1].label}: {first_line(exc)}"
+                ) from exc
+            copies[location] = str(out)
+        return copies
+
+    def _attach_tables(self, locations: list[str], digests: dict[str, str]) -> dict[str, tuple]:
+        """Attach the tables' databases and open the one snapshot every read sees;
+        ``{location: (alias, table, columns, key)}`` for ``_table_reader``.
+
+        ``SourceError`` when a column has a type the gate cannot read, or when the
+        snapshot's content hash is not the one the build hashed."""
+        if not locations:
+            return {}
+        tables = [database.parse(location) for location in locations]
+        aliases = database.attach(self.con, tables)
+        database.begin_snapshot(self.con)
+        self._snapshot = True
+        found = {}
+        for table in tables:
+            alias = aliases[table.location]
+            columns = database.columns(self.con, alias, table)
+            database.check_types(table, columns)
+            expected = digests.get(table.location)
+            if expected is not None and database.digest(self.con, alias, table) != expected:
+                raise SourceError(
+                    f"table {table.label} changed after the build hashed it and before it read it: nothing was "
+                    "pinned; run the build again (it reads one snapshot of the table)"
+                )
+            found[table.location] = (alias, table, columns, database.primary_key(self.con, alias, table))
+        return found
 
     def columns(self, relation: str = RAW_VIEW) -> list[str]:
         return [row[0] for row in self.con.execute(f"DESCRIBE {relation}").fetchall()]
@@ -247,9 +313,11 @@ class DuckDBEngine(Engine):
                 f"cannot write the build's scratch files in {self.workdir} (is the disk full? the folder comes from "
                 f"TMPDIR); nothing was pinned ({detail})"
             )
-        return read_failure(exc)
+        return (database.read_failure(exc) if self._snapshot else None) or read_failure(exc)
 
     def close(self) -> None:
+        if self._snapshot:
+            database.end_snapshot(self.con)
         self.con.close()
 
 
@@ -327,6 +395,34 @@ def _text_parquet_reader(location: str, names: list[str], numbered: bool) -> str
         f"FROM read_parquet({literal(location)}, filename = {literal(SOURCE_FILE)}{row})"
     )
     return _numbered(reader, numbered, parquet=True)
+
+
+def _table_reader(alias: str, table, columns: list[tuple[str, str]], key: str | None, numbered: bool) -> str:
+    """SQL that reads an attached table: its text columns with the CSV's missing-value markers
+    as NULL, each row placed by its primary key (``ROW_IN_FILE``) or, without one, by its
+    position when the rows are ordered by every column (``database.place``)."""
+    text = [name for name, kind in columns if kind == "VARCHAR"]
+    replace = f" REPLACE ({_missing_as_null(text)})" if text else ""
+    label = literal(database.place_label(table, key))
+    reader = f"SELECT *{replace}, {label} AS {SOURCE_FILE} FROM {database.relation(alias, table)}"
+    if not numbered:
+        return reader
+    if key:
+        return f"SELECT *, CAST({identifier(key)} AS BIGINT) AS {ROW_IN_FILE} FROM ({reader})"
+    every = ", ".join(identifier(name) for name, _ in columns)
+    return f"SELECT *, row_number() OVER (ORDER BY {every}) AS {ROW_IN_FILE} FROM ({reader})"
+
+
+def _in_order(sources: list[str], tables: dict[str, tuple]) -> str:
+    """``ORDERED_VIEW``: the raw rows as they are when every source is a file; with a table,
+    in the order of the sources, then of the rows in each (a table's by ``ROW_IN_FILE``)."""
+    if not tables:
+        return f"SELECT * FROM {RAW_VIEW}"
+    order = [database.place_label(tables[s][1], tables[s][3]) if s in tables else s for s in sources]
+    return (
+        f"SELECT * EXCLUDE ({ROW_IN_FILE}) FROM {NUMBERED_VIEW} "
+        f"ORDER BY list_position({literal(order)}, {SOURCE_FILE}), {ROW_IN_FILE}"
+    )
 
 
 def _csv_reader(location: str, names: list[str], numbered: bool) -> str:

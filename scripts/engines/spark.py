@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts import config, ingest, sql
+from scripts import config, database, ingest, sql
 from scripts.engines.base import (
     NUMBERED_VIEW,
+    ORDERED_VIEW,
     RAW_VIEW,
     ROW_IN_FILE,
     SOURCE_FILE,
@@ -51,6 +53,7 @@ LOCAL_SHUFFLE_PARTITIONS_PER_CORE = 2
 LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
 # Columns the raw reader adds to place a row in its file (dropped from the raw view).
 _BLOCK, _SEQUENCE = "__block", "__sequence"
+_TABLE_ROW = "__table_row"  # a table's copy: the row's place (``database.place``), NULL for a file
 
 
 def _spark_errors() -> tuple[type[BaseException], ...]:
@@ -211,7 +214,9 @@ class SparkEngine(Engine):
 
     # --- reading the raw files -----------------------------------------------------
 
-    def register_raw(self, sources: list[str], originals: list[str] | None = None) -> None:
+    def register_raw(
+        self, sources: list[str], originals: list[str] | None = None, digests: dict[str, str] | None = None
+    ) -> None:
         """``Engine.register_raw`` on Spark.
 
         Each file is read by Spark itself (CSV as text columns named by its header,
@@ -221,18 +226,30 @@ class SparkEngine(Engine):
         stops the read (``FAILFAST``). ``raw_numbered`` numbers each file's data rows
         from 1 in file order: by the start of the block a row was read from, then the
         order it was read in.
+
+        A PostgreSQL table is read in the local DuckDB's snapshot (``DuckDBEngine.copy_tables``)
+        and copied once, in its primary key's order, to a Parquet file that Spark reads, as a
+        fetched copy of a remote file is: its rows keep the table's places (``database.place``).
+        Spark's own JDBC source would need the PostgreSQL JDBC driver, which no package of the
+        spark extra ships, and would read each partition in a snapshot of its own.
         """
         from functools import reduce
 
         from pyspark.sql import functions as F
         from pyspark.sql.types import StringType, StructField, StructType
 
-        sources, staged = stage_sources(sources, originals or sources)
+        originals = list(originals or sources)
+        tables = [s for s in sources if database.is_table(s)]
+        if tables:
+            folder = Path(self.workdir or tempfile.mkdtemp(prefix="penguins-tables-")) / "tables"
+            copies = self._local.copy_tables(tables, digests or {}, folder)
+            sources = [copies.get(s, s) for s in sources]
+        sources, staged = stage_sources(sources, originals)
         if staged:
             self._made.append(staged)
         self._sources = sources
         frames, columns = [], {}
-        for location in sources:
+        for location, original in zip(sources, originals, strict=True):
             path = _spark_path(location)
             try:
                 if ingest.file_format(location) == "csv":
@@ -246,11 +263,17 @@ class SparkEngine(Engine):
                     frame = self.session.read.parquet(path)
                     names = frame.columns
                     text = names if all(f.dataType == StringType() for f in frame.schema.fields) else []
+                copied = database.is_table(original)  # a table's copy: its places are in it
+                if copied:
+                    names = [name for name in names if name not in (SOURCE_FILE, ROW_IN_FILE)]
+                    place = [F.col(SOURCE_FILE), F.col(ROW_IN_FILE).alias(_TABLE_ROW)]
+                else:
+                    place = [F.lit(location).alias(SOURCE_FILE), F.lit(None).cast("bigint").alias(_TABLE_ROW)]
                 marked = [_missing_as_null(F, name) if name in text else F.col(_quoted(name)) for name in names]
                 frames.append(
                     frame.select(
                         *marked,
-                        F.lit(location).alias(SOURCE_FILE),
+                        *place,
                         F.col("_metadata.file_block_start").alias(_BLOCK),
                         F.monotonically_increasing_id().alias(_SEQUENCE),
                     )
@@ -258,15 +281,17 @@ class SparkEngine(Engine):
             except _spark_errors() as exc:  # no such file, not Parquet …
                 shown = ingest.short_name(location)
                 raise SourceError(f"cannot read the raw data from {shown}: {first_line(exc)}") from exc
-            columns[location] = set(names)
+            columns[original if database.is_table(original) else location] = set(names)
         positioned = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
-        positioned.drop(_BLOCK, _SEQUENCE).createOrReplaceTempView(RAW_VIEW)
+        positioned.drop(_BLOCK, _SEQUENCE, _TABLE_ROW).createOrReplaceTempView(RAW_VIEW)
         positioned.createOrReplaceTempView("raw_positioned")
         self.session.sql(
-            f"SELECT * EXCEPT ({_BLOCK}, {_SEQUENCE}), row_number() OVER "
-            f"(PARTITION BY {SOURCE_FILE} ORDER BY {_BLOCK}, {_SEQUENCE}) AS {ROW_IN_FILE} "
+            f"SELECT * EXCEPT ({_BLOCK}, {_SEQUENCE}, {_TABLE_ROW}), coalesce({_TABLE_ROW}, row_number() OVER "
+            f"(PARTITION BY {SOURCE_FILE} ORDER BY {_BLOCK}, {_SEQUENCE})) AS {ROW_IN_FILE} "
             "FROM raw_positioned"
         ).createOrReplaceTempView(NUMBERED_VIEW)
+        # rows in order as they are read: a file's own, a table's copy in its key's order
+        self.session.sql(f"SELECT * FROM {RAW_VIEW}").createOrReplaceTempView(ORDERED_VIEW)
         self._file_columns = columns
 
     def explain(self, exc: Exception) -> SourceError | None:
